@@ -1,0 +1,63 @@
+/** The environment, read and validated once. A bad value stops the start with a message naming it. */
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  adminToken: string | undefined;
+  nodeEnv: 'development' | 'production' | 'test';
+  redisUrl: string | undefined;
+  rateLimitBucket: number;
+  rateLimitRestoreRate: number;
+  maxQueryCost: number;
+  maxQueryDepth: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const databaseUrl = env.DATABASE_URL || 'sqlite:./data/gaodu.sqlite';
+  if (!/^mysql:\/\/.+/.test(databaseUrl) && !/^sqlite:.+/.test(databaseUrl)) {
+    throw new ConfigError(`DATABASE_URL must be mysql://user:pass@host:3306/db or sqlite:<file>, got "${databaseUrl}"`);
+  }
+  const nodeEnv = env.NODE_ENV || 'development';
+  if (!['development', 'production', 'test'].includes(nodeEnv)) {
+    throw new ConfigError(`NODE_ENV must be development, production or test, got "${nodeEnv}"`);
+  }
+  const adminToken = env.ADMIN_TOKEN || undefined;
+  if (adminToken !== undefined && adminToken.length < 16) {
+    throw new ConfigError('ADMIN_TOKEN must be at least 16 characters long');
+  }
+  const redisUrl = env.REDIS_URL || undefined;
+  if (redisUrl !== undefined && !/^rediss?:\/\/.+/.test(redisUrl)) {
+    throw new ConfigError(`REDIS_URL must be redis://host:port, got "${redisUrl}"`);
+  }
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+  return {
+    port: integer(env, 'PORT', 4000, 0, 65535),
+    host: env.HOST || '0.0.0.0',
+    databaseUrl,
+    adminToken,
+    nodeEnv: nodeEnv as Config['nodeEnv'],
+    redisUrl,
+    rateLimitBucket: integer(env, 'RATE_LIMIT_BUCKET', 2000, 1, 10_000_000),
+    rateLimitRestoreRate: integer(env, 'RATE_LIMIT_RESTORE_RATE', 100, 1, 10_000_000),
+    maxQueryCost: integer(env, 'MAX_QUERY_COST', 1000, 1, 10_000_000),
+    maxQueryDepth: integer(env, 'MAX_QUERY_DEPTH', 10, 1, 100),
+    logLevel,
+  };
+}

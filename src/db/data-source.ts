@@ -1,0 +1,53 @@
+import 'reflect-metadata';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { entities } from './entities';
+import { SnakeNamingStrategy } from './snake-naming.strategy';
+
+export type DatabaseKind = 'mysql' | 'sqlite';
+
+export function databaseKind(databaseUrl: string): DatabaseKind {
+  return databaseUrl.startsWith('mysql://') ? 'mysql' : 'sqlite';
+}
+
+/** TypeORM options for a DATABASE_URL: MySQL/MariaDB through migrations, SQLite synchronised. */
+export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
+  const common = { entities, namingStrategy: new SnakeNamingStrategy(), logging: false as const };
+  if (databaseKind(databaseUrl) === 'mysql') {
+    return {
+      ...common,
+      type: 'mysql',
+      url: databaseUrl,
+      charset: 'utf8mb4_unicode_ci',
+      timezone: 'Z',
+      dateStrings: ['DATE'],
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      synchronize: false,
+      migrations: [join(__dirname, 'migrations', '*.{ts,js}')],
+      migrationsTableName: 'migrations',
+      extra: { connectionLimit: 20, maxIdle: 20 },
+    };
+  }
+  const file = databaseUrl.slice('sqlite:'.length);
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  return {
+    ...common,
+    type: 'better-sqlite3',
+    database: file,
+    synchronize: true,
+    prepareDatabase: (db: { pragma(sql: string): unknown }) => {
+      db.pragma('journal_mode = WAL');
+      db.pragma('busy_timeout = 5000');
+    },
+  };
+}
+
+/** Opens the database and brings its schema up to date (migrations on MySQL). */
+export async function openDataSource(databaseUrl: string): Promise<DataSource> {
+  const dataSource = new DataSource(dataSourceOptions(databaseUrl));
+  await dataSource.initialize();
+  if (dataSource.options.type === 'mysql') await dataSource.runMigrations({ transaction: 'each' });
+  return dataSource;
+}

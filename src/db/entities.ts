@@ -1,0 +1,23 @@
+import { ApiKey } from '../auth/api-key.entity';
+import { Carrier } from '../catalog/carrier.entity';
+import { Farm } from '../catalog/farm.entity';
+import { Location } from '../catalog/location.entity';
+import { SkuSupplier } from '../catalog/sku-supplier.entity';
+import { Sku } from '../catalog/sku.entity';
+import { VillageStation } from '../catalog/village-station.entity';
+import { Allocation } from '../orders/allocation.entity';
+import { Merchant } from '../orders/merchant.entity';
+import { OrderEvent } from '../orders/order-event.entity';
+import { OrderLine } from '../orders/order-line.entity';
+import { Order } from '../orders/order.entity';
+import { LotPlacement } from '../stock/lot-placement.entity';
+import { LotReceipt } from '../stock/lot-receipt.entity';
+import { Lot } from '../stock/lot.entity';
+import { StockLevel } from '../stock/stock-level.entity';
+import { StockMovement } from '../stock/stock-movement.entity';
+
+export const entities = [
+  ApiKey, Carrier, Farm, Location, Sku, SkuSupplier, VillageStation,
+  Allocation, Merchant, Order, OrderEvent, OrderLine,
+  Lot, LotPlacement, LotReceipt, StockLevel, StockMovement,
+];

@@ -1,0 +1,23 @@
+import { EventEmitter } from 'node:events';
+
+/** What changed, published only after the transaction that changed it has committed. */
+export interface GatewayEvents {
+  /** On-hand, reserved or available of these SKUs changed. */
+  stockChanged(skuIds: number[]): void;
+  /** These orders changed status. */
+  orderStatusChanged(orderIds: number[]): void;
+}
+
+export const STOCK_CHANGED = 'stockChanged';
+export const ORDER_STATUS_CHANGED = 'orderStatusChanged';
+
+/** In-process events: one instance's subscribers hear one instance's changes. */
+export class LocalEvents extends EventEmitter implements GatewayEvents {
+  stockChanged(skuIds: number[]): void {
+    if (skuIds.length) this.emit(STOCK_CHANGED, skuIds);
+  }
+
+  orderStatusChanged(orderIds: number[]): void {
+    if (orderIds.length) this.emit(ORDER_STATUS_CHANGED, orderIds);
+  }
+}

@@ -1,0 +1,63 @@
+import { registerEnumType } from 'type-graphql';
+
+export enum Role { MERCHANT = 'MERCHANT', WAREHOUSE = 'WAREHOUSE', OFFICIAL = 'OFFICIAL', ADMIN = 'ADMIN' }
+export enum StorageZone { AMBIENT = 'AMBIENT', CHILLED = 'CHILLED', FROZEN = 'FROZEN' }
+export enum SkuCategory {
+  GRAIN = 'GRAIN', FRUIT = 'FRUIT', VEGETABLE = 'VEGETABLE', MUSHROOM = 'MUSHROOM', HERB = 'HERB',
+  NUT = 'NUT', MEAT_EGG = 'MEAT_EGG', PROCESSED = 'PROCESSED', HANDICRAFT = 'HANDICRAFT',
+}
+export enum SalesPlatform { TAOBAO = 'TAOBAO', DOUYIN = 'DOUYIN', KUAISHOU = 'KUAISHOU', WECHAT = 'WECHAT', PINDUODUO = 'PINDUODUO', OTHER = 'OTHER' }
+export enum LotStatus { ACTIVE = 'ACTIVE', HELD = 'HELD', EXPIRED = 'EXPIRED', DEPLETED = 'DEPLETED' }
+export enum OrderStatus {
+  PLACED = 'PLACED', ALLOCATED = 'ALLOCATED', PICKED = 'PICKED', DISPATCHED = 'DISPATCHED',
+  DELIVERED = 'DELIVERED', CANCELLED = 'CANCELLED',
+}
+export enum MovementType { RECEIPT = 'RECEIPT', PICK = 'PICK', ADJUSTMENT = 'ADJUSTMENT', EXPIRY = 'EXPIRY', TRANSFER = 'TRANSFER' }
+export enum AdjustmentReason { COUNT_CORRECTION = 'COUNT_CORRECTION', DAMAGE = 'DAMAGE', SPOILAGE = 'SPOILAGE', FOUND = 'FOUND' }
+export enum SkuOrderField { CODE = 'CODE', NAME = 'NAME', PRICE = 'PRICE', AVAILABLE = 'AVAILABLE' }
+export enum SortDirection { ASC = 'ASC', DESC = 'DESC' }
+
+registerEnumType(Role, {
+  name: 'Role',
+  valuesConfig: {
+    MERCHANT: { description: 'An online store of the park: sees stock and catalog, places and reads only its own orders.' },
+    WAREHOUSE: { description: 'Distribution-centre staff on tablets: receives, moves, adjusts, picks and dispatches.' },
+    OFFICIAL: { description: 'County office dashboards: read-only, aggregates and catalog, no personal data.' },
+    ADMIN: { description: 'Operators: everything, including reference data and API keys.' },
+  },
+});
+registerEnumType(StorageZone, { name: 'StorageZone' });
+registerEnumType(SkuCategory, { name: 'SkuCategory' });
+registerEnumType(SalesPlatform, { name: 'SalesPlatform' });
+registerEnumType(LotStatus, {
+  name: 'LotStatus',
+  valuesConfig: {
+    ACTIVE: { description: 'Sellable until its expiry date.' },
+    HELD: { description: 'Quarantined (quality or recall): never allocated, not available.' },
+    EXPIRED: { description: 'Past expiresOn: never allocated, not available.' },
+    DEPLETED: { description: 'Nothing left on hand.' },
+  },
+});
+registerEnumType(OrderStatus, {
+  name: 'OrderStatus',
+  valuesConfig: {
+    PLACED: { description: 'Stock reserved, nothing picked yet.' },
+    ALLOCATED: { description: 'Lots and locations chosen (first-expiry-first-out); a pick list exists.' },
+    PICKED: { description: 'Units have left their locations; on-hand and reservation released.' },
+    DISPATCHED: { description: 'Handed to a carrier with a tracking number.' },
+    CANCELLED: { description: 'Cancelled before pick; its reservation is released.' },
+  },
+});
+registerEnumType(MovementType, {
+  name: 'MovementType',
+  valuesConfig: {
+    RECEIPT: { description: 'Units arrive from a farm as a new lot.' },
+    PICK: { description: 'Units leave for an order.' },
+    ADJUSTMENT: { description: 'Count correction, damage, spoilage, found stock.' },
+    EXPIRY: { description: 'Expired units written off.' },
+    TRANSFER: { description: 'Units change location inside the centre; on-hand unchanged.' },
+  },
+});
+registerEnumType(AdjustmentReason, { name: 'AdjustmentReason' });
+registerEnumType(SkuOrderField, { name: 'SkuOrderField' });
+registerEnumType(SortDirection, { name: 'SortDirection' });

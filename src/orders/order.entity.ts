@@ -1,0 +1,108 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { fenColumn, instantColumn } from '../db/columns';
+import { OrderStatus } from '../graphql/enums';
+import { Node, toGlobalId } from '../graphql/node';
+import { DateTimeScalar } from '../graphql/scalars';
+import { Money } from '../money';
+
+/** An outbound order of one merchant. The destination is kept flat beside it. */
+@ObjectType({ implements: Node })
+@Entity('orders')
+@Index(['merchantId', 'id'])
+@Index(['status', 'id'])
+@Index(['carrierId', 'id'])
+@Index(['placedAt'])
+@Index(['merchantId', 'idempotencyKey'], { unique: true })
+export class Order implements Node {
+  static readonly nodeType = 'Order';
+
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Field(() => ID, { name: 'id' })
+  get nodeId(): string {
+    return toGlobalId(Order.nodeType, this.id);
+  }
+
+  @Field({ description: 'Human key, e.g. GD-20261129-000123.' })
+  @Index({ unique: true })
+  @Column({ length: 30 })
+  number: string;
+
+  @Column({ type: 'int' })
+  merchantId: number;
+
+  /** The merchant's idempotency key for placeOrder. */
+  @Column({ length: 100 })
+  idempotencyKey: string;
+
+  /** Hash of the placeOrder input, to tell a replay from a CONFLICT. */
+  @Column({ length: 64 })
+  requestHash: string;
+
+  @Field(() => OrderStatus)
+  @Column({ type: 'varchar', length: 12 })
+  status: OrderStatus;
+
+  @Column(fenColumn())
+  totalFen: bigint;
+
+  @Field(() => Money, { name: 'total' })
+  get total(): Money {
+    return Money.fromFen(this.totalFen);
+  }
+
+  @Column({ type: 'int', nullable: true })
+  stationId: number | null;
+
+  @Column({ type: 'varchar', length: 80, nullable: true })
+  recipientName: string | null;
+
+  @Column({ type: 'varchar', length: 40, nullable: true })
+  recipientPhone: string | null;
+
+  @Column({ type: 'varchar', length: 300, nullable: true })
+  address: string | null;
+
+  @Column({ type: 'varchar', length: 80, nullable: true })
+  city: string | null;
+
+  @Column({ type: 'varchar', length: 80, nullable: true })
+  province: string | null;
+
+  @Column({ type: 'int', nullable: true })
+  carrierId: number | null;
+
+  @Field(() => String, { nullable: true })
+  @Column({ type: 'varchar', length: 60, nullable: true })
+  trackingNumber: string | null;
+
+  @Field(() => Int, { nullable: true })
+  @Column({ type: 'int', nullable: true })
+  parcels: number | null;
+
+  @Field(() => Int, { nullable: true })
+  @Column({ type: 'int', nullable: true })
+  weightGrams: number | null;
+
+  @Field(() => DateTimeScalar)
+  @Column(instantColumn())
+  placedAt: Date;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  @Column(instantColumn({ nullable: true }))
+  dispatchedAt: Date | null;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  @Column(instantColumn({ nullable: true }))
+  deliveredAt: Date | null;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  @Column(instantColumn({ nullable: true }))
+  cancelledAt: Date | null;
+
+  @Field(() => String, { nullable: true })
+  @Column({ type: 'varchar', length: 300, nullable: true })
+  cancelReason: string | null;
+}

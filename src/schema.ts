@@ -1,0 +1,33 @@
+import 'reflect-metadata';
+import { GraphQLSchema } from 'graphql';
+import { buildSchemaSync, NonEmptyArray } from 'type-graphql';
+import { AuthResolver } from './auth/auth.resolver';
+import { authChecker } from './auth/auth-checker';
+import { FarmResolver } from './catalog/farm.resolver';
+import { ReferenceResolver } from './catalog/reference.resolver';
+import { SkuResolver } from './catalog/sku.resolver';
+import { NodeResolver } from './graphql/node.resolver';
+import { DateTimeScalar } from './graphql/scalars';
+import {
+  AllocationResolver, DestinationResolver, MerchantResolver, MovementOrderResolver, OrderLineResolver, OrderResolver,
+} from './orders/order.resolver';
+import { LotPlacementResolver, LotResolver, StockLevelResolver, StockMovementResolver } from './stock/lot.resolver';
+
+export const resolvers: NonEmptyArray<Function> = [
+  AuthResolver, NodeResolver,
+  FarmResolver, SkuResolver, ReferenceResolver,
+  LotResolver, LotPlacementResolver, StockLevelResolver, StockMovementResolver,
+  OrderResolver, DestinationResolver, OrderLineResolver, AllocationResolver, MerchantResolver, MovementOrderResolver,
+];
+
+let schema: GraphQLSchema | undefined;
+
+/** The executable schema, built once per process from the resolver classes. */
+export function gatewaySchema(): GraphQLSchema {
+  return (schema ??= buildSchemaSync({
+    resolvers,
+    authChecker,
+    validate: true,
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
+  }));
+}

@@ -1,0 +1,26 @@
+import { DataSource } from 'typeorm';
+import { ApiKeyService } from './auth/api-key.service';
+import { CatalogService } from './catalog/catalog.service';
+import { Config } from './config';
+import { GatewayEvents, LocalEvents } from './events';
+import { OrderService } from './orders/order.service';
+import { StockService } from './stock/stock.service';
+
+/** One instance of each service per app; they hold no request state. */
+export interface Services {
+  apiKeys: ApiKeyService;
+  catalog: CatalogService;
+  stock: StockService;
+  orders: OrderService;
+  events: GatewayEvents;
+}
+
+export function createServices(dataSource: DataSource, config: Config, events: GatewayEvents = new LocalEvents()): Services {
+  return {
+    events,
+    apiKeys: new ApiKeyService(dataSource, config.adminToken),
+    catalog: new CatalogService(dataSource),
+    stock: new StockService(dataSource),
+    orders: new OrderService(dataSource),
+  };
+}
