@@ -6,6 +6,8 @@ export interface Config {
   adminToken: string | undefined;
   nodeEnv: 'development' | 'production' | 'test';
   redisUrl: string | undefined;
+  /** Prefix of every Redis key and channel, so several deployments may share one Redis. */
+  redisPrefix: string;
   rateLimitBucket: number;
   rateLimitRestoreRate: number;
   maxQueryCost: number;
@@ -54,6 +56,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminToken,
     nodeEnv: nodeEnv as Config['nodeEnv'],
     redisUrl,
+    redisPrefix: env.REDIS_PREFIX || 'gaodu:',
     rateLimitBucket: integer(env, 'RATE_LIMIT_BUCKET', 2000, 1, 10_000_000),
     rateLimitRestoreRate: integer(env, 'RATE_LIMIT_RESTORE_RATE', 100, 1, 10_000_000),
     maxQueryCost: integer(env, 'MAX_QUERY_COST', 1000, 1, 10_000_000),
