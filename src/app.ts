@@ -8,11 +8,13 @@ import { DataSource } from 'typeorm';
 import { Config } from './config';
 import { Context } from './context';
 import { unauthenticated } from './graphql/errors';
+import { queryLimitsPlugin } from './graphql/query-cost';
 import { Loaders } from './loaders';
 import { logger } from './logger';
 import { Metrics } from './metrics';
 import { gatewaySchema } from './schema';
 import { createServices, Services } from './services';
+import { closeEvents, openEvents } from './subscriptions/redis-events';
 
 const KNOWN_CODES = new Set([
   'BAD_USER_INPUT', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'INSUFFICIENT_STOCK', 'INVALID_STATE', 'CONFLICT',
@@ -63,6 +65,8 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, pr
 
 export interface GatewayApp {
   app: express.Express;
+  dataSource: DataSource;
+  config: Config;
   apollo: ApolloServer<Context>;
   services: Services;
   metrics: Metrics;
@@ -74,7 +78,8 @@ export interface GatewayApp {
 /** The HTTP app (no listen): GraphQL on /graphql, health, readiness and metrics. Tests use it directly. */
 export async function createApp(dataSource: DataSource, config: Config, extraPlugins: ApolloServerPlugin<Context>[] = []): Promise<GatewayApp> {
   const production = config.nodeEnv === 'production';
-  const services = createServices(dataSource, config);
+  const events = await openEvents(config);
+  const services = createServices(dataSource, config, events);
   const metrics = new Metrics();
 
   const contextFor = async (authorization: string | undefined): Promise<Context> => {
@@ -109,7 +114,8 @@ export async function createApp(dataSource: DataSource, config: Config, extraPlu
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     formatError: (formatted, error) => formatError(formatted, error, production),
-    plugins: [metricsPlugin, ...(production ? [ApolloServerPluginLandingPageDisabled()] : []), ...extraPlugins],
+    parseOptions: { maxTokens: 10_000 },
+    plugins: [metricsPlugin, queryLimitsPlugin(config), ...(production ? [ApolloServerPluginLandingPageDisabled()] : []), ...extraPlugins],
   });
   await apollo.start();
 
@@ -140,5 +146,9 @@ export async function createApp(dataSource: DataSource, config: Config, extraPlu
     expressMiddleware(apollo, { context: async ({ req }) => contextFor(req.headers.authorization) }),
   );
 
-  return { app, apollo, services, metrics, contextFor, stop: () => apollo.stop() };
+  const stop = async () => {
+    await apollo.stop();
+    await closeEvents(events);
+  };
+  return { app, dataSource, config, apollo, services, metrics, contextFor, stop };
 }
