@@ -4,6 +4,7 @@ import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { openDataSource, databaseKind } from './db/data-source';
 import { logger } from './logger';
+import { attachSubscriptions } from './subscriptions/subscription-server';
 import { seedDemoIfEmpty } from '../seeds/demo';
 
 async function main(): Promise<void> {
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
   const server = createServer(gateway.app);
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
+  const subscriptions = attachSubscriptions(server, gateway);
   server.listen(config.port, config.host, () => {
     logger.info({ port: config.port, host: config.host, database: databaseKind(config.databaseUrl) }, 'gateway listening');
     console.log(`Gaodu gateway on http://localhost:${config.port}/graphql`);
@@ -42,6 +44,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'finishing in-flight requests');
     server.close();
     server.closeIdleConnections();
+    await subscriptions.close();
     await gateway.stop();
     await dataSource.destroy();
     logger.info('stopped');

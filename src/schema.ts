@@ -11,6 +11,7 @@ import { DateTimeScalar } from './graphql/scalars';
 import {
   AllocationResolver, DestinationResolver, MerchantResolver, MovementOrderResolver, OrderLineResolver, OrderResolver,
 } from './orders/order.resolver';
+import { SubscriptionResolver, unusedPubSub } from './subscriptions/subscription.resolver';
 import { LotPlacementResolver, LotResolver, StockLevelResolver, StockMovementResolver } from './stock/lot.resolver';
 
 export const resolvers: NonEmptyArray<Function> = [
@@ -18,6 +19,7 @@ export const resolvers: NonEmptyArray<Function> = [
   FarmResolver, SkuResolver, ReferenceResolver,
   LotResolver, LotPlacementResolver, StockLevelResolver, StockMovementResolver,
   OrderResolver, DestinationResolver, OrderLineResolver, AllocationResolver, MerchantResolver, MovementOrderResolver,
+  SubscriptionResolver,
 ];
 
 let schema: GraphQLSchema | undefined;
@@ -27,6 +29,7 @@ export function gatewaySchema(): GraphQLSchema {
   return (schema ??= buildSchemaSync({
     resolvers,
     authChecker,
+    pubSub: unusedPubSub,
     validate: true,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
   }));

@@ -1,0 +1,84 @@
+import { EventEmitter } from 'node:events';
+import { Server } from 'node:http';
+import { GraphQLError } from 'graphql';
+import { CloseCode } from 'graphql-ws';
+import { Extra, useServer } from 'graphql-ws/use/ws';
+import { Gauge } from 'prom-client';
+import { WebSocketServer } from 'ws';
+import { formatError, GatewayApp } from '../app';
+import { gatewaySchema } from '../schema';
+import { SubscriptionHub } from './subscription-hub';
+import { SubscriptionContext } from './subscription.resolver';
+
+export interface SubscriptionOptions {
+  /** Milliseconds between pings; a socket that has not answered by the next one is dropped. */
+  keepAliveMs?: number;
+  /** Changes one subscriber may have waiting before the oldest is dropped. */
+  queueLimit?: number;
+}
+
+export interface SubscriptionServer {
+  hub: SubscriptionHub;
+  webSockets: WebSocketServer;
+  /** Closes every socket with 1001 Going away and stops listening for changes. */
+  close(): Promise<void>;
+}
+
+/** Kept per socket beside graphql-ws's own: the Authorization value it authenticated with. */
+type SocketExtra = { authorization?: string };
+
+/**
+ * Serves the contract's subscriptions over WebSocket on /graphql (graphql-ws protocol) beside the
+ * HTTP app on the same server. The API key comes in connectionParams.authorization ("Bearer <key>")
+ * or in the upgrade request's Authorization header; a bad or revoked key closes the socket with
+ * 4403 and the reason.
+ */
+export function attachSubscriptions(httpServer: Server, gateway: GatewayApp, options: SubscriptionOptions = {}): SubscriptionServer {
+  const events = gateway.services.events;
+  if (!(events instanceof EventEmitter)) throw new Error('subscriptions need events that can be listened to (LocalEvents or RedisEvents)');
+  const hub = new SubscriptionHub(events, gateway.dataSource, options.queueLimit);
+  const webSockets = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 64 * 1024 });
+
+  new Gauge({
+    name: 'gateway_subscriptions_open', help: 'Open GraphQL subscriptions on this instance', registers: [gateway.metrics.registry],
+    collect() { this.set(hub.size); },
+  });
+
+  const production = gateway.config.nodeEnv === 'production';
+  const format = (error: GraphQLError) => formatError(error.toJSON(), error, production);
+
+  const authorizationOf = (connectionParams: Record<string, unknown> | undefined, extra: Extra): string | undefined => {
+    const fromParams = connectionParams?.authorization ?? connectionParams?.Authorization;
+    return typeof fromParams === 'string' ? fromParams : extra.request.headers.authorization;
+  };
+
+  const server = useServer<Record<string, unknown> | undefined, SocketExtra>({
+    schema: gatewaySchema(),
+    onConnect: async (ctx) => {
+      const authorization = authorizationOf(ctx.connectionParams, ctx.extra);
+      try {
+        await gateway.contextFor(authorization);
+      } catch (error) {
+        if (!(error instanceof GraphQLError)) throw error;
+        ctx.extra.socket.close(CloseCode.Forbidden, `Forbidden: ${error.message}`.slice(0, 120));
+        return false;
+      }
+      ctx.extra.authorization = authorization;
+      return true;
+    },
+    // Each subscription authenticates again, so a key revoked since the connection opened starts nothing new.
+    context: async (ctx): Promise<SubscriptionContext> => ({ ...(await gateway.contextFor(ctx.extra.authorization)), hub }),
+    // Errors go out as over HTTP: known codes as they are, anything else masked and logged.
+    onError: (_ctx, _id, _payload, errors) => errors.map(format),
+    onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: result.errors.map(format) } : undefined),
+  }, webSockets, options.keepAliveMs);
+
+  return {
+    hub,
+    webSockets,
+    async close() {
+      await server.dispose();
+      hub.close();
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import { GraphQLError } from 'graphql';
+import { Arg, Ctx, PubSub, Resolver, Root, Subscription, SubscribeResolverData } from 'type-graphql';
+import { In } from 'typeorm';
+import { Sku } from '../catalog/sku.entity';
+import { Context } from '../context';
+import { Role } from '../graphql/enums';
+import { badInput, forbidden, notFound } from '../graphql/errors';
+import { Loaders } from '../loaders';
+import { Order } from '../orders/order.entity';
+import { canSee } from '../orders/order.service';
+import { StockLevel } from '../stock/stock-level.entity';
+import { SubscriptionHub } from './subscription-hub';
+
+/** The context of a subscription: a request's context plus the hub of the instance serving it. */
+export interface SubscriptionContext extends Context {
+  hub?: SubscriptionHub;
+}
+
+type SubscribeData<Args = Record<string, unknown>> = SubscribeResolverData<unknown, Args, SubscriptionContext>;
+
+/** Codes a storefront may watch in one subscription, as for the stockLevels query. */
+const MAX_SKU_CODES = 250;
+
+/** type-graphql wants a PubSub once a schema has subscriptions; these bring their own `subscribe`, so it is never used. */
+export const unusedPubSub: PubSub = {
+  publish() {
+    throw new Error('subscriptions use the subscription hub, not a PubSub');
+  },
+  subscribe() {
+    throw new Error('subscriptions use the subscription hub, not a PubSub');
+  },
+};
+
+function hubOf(context: SubscriptionContext): SubscriptionHub {
+  if (!context.hub) {
+    throw new GraphQLError('Subscriptions are served over WebSocket on /graphql (graphql-ws protocol)', { extensions: { code: 'BAD_REQUEST' } });
+  }
+  return context.hub;
+}
+
+async function stockChanges({ args, context }: SubscribeData<{ skuCodes?: string[] | null }>) {
+  const hub = hubOf(context);
+  const codes = args.skuCodes;
+  if (codes === undefined || codes === null) return hub.stock(null);
+  if (codes.length === 0) throw badInput('skuCodes', 'skuCodes must name at least one SKU; omit it to hear every SKU');
+  if (codes.length > MAX_SKU_CODES) throw badInput('skuCodes', `skuCodes may name at most ${MAX_SKU_CODES} SKUs, got ${codes.length}`);
+  const skus = await context.dataSource.getRepository(Sku).find({ select: { id: true, code: true }, where: { code: In([...new Set(codes)]) } });
+  const known = new Set(skus.map((sku) => sku.code));
+  const unknown = codes.find((code) => !known.has(code));
+  if (unknown !== undefined) throw notFound('Sku', unknown, 'skuCodes');
+  return hub.stock(skus.map((sku) => sku.id));
+}
+
+function orderChanges({ context }: SubscribeData) {
+  const hub = hubOf(context);
+  const { principal } = context;
+  if (principal.role === Role.MERCHANT) return hub.orders(principal.merchantId);
+  if (principal.role === Role.WAREHOUSE || principal.role === Role.ADMIN) return hub.orders(null);
+  throw forbidden(`A ${principal.role} key may not follow orders; it needs MERCHANT, WAREHOUSE or ADMIN`);
+}
+
+/** Each event is resolved with loaders of its own, so it shows the state after the change. */
+function freshLoaders(context: SubscriptionContext): Loaders {
+  context.loaders = new Loaders(context.dataSource);
+  return context.loaders;
+}
+
+@Resolver()
+export class SubscriptionResolver {
+  @Subscription(() => StockLevel, {
+    description: 'Every change to on-hand, reserved or available of the given SKUs (all SKUs when omitted).',
+    subscribe: stockChanges,
+  })
+  async stockLevelChanged(
+    @Root() skuId: number,
+    @Ctx() context: SubscriptionContext,
+    @Arg('skuCodes', () => [String], { nullable: true }) _skuCodes?: string[] | null,
+  ): Promise<StockLevel> {
+    const level = await freshLoaders(context).stockLevel.load(skuId);
+    if (!level) throw notFound('StockLevel of SKU id', String(skuId));
+    return level;
+  }
+
+  @Subscription(() => Order, {
+    description: 'Status changes: a merchant receives its own orders, WAREHOUSE and ADMIN all. OFFICIAL keys are refused with FORBIDDEN.',
+    subscribe: orderChanges,
+  })
+  async orderStatusChanged(@Root() orderId: number, @Ctx() context: SubscriptionContext): Promise<Order> {
+    const order = await freshLoaders(context).order.load(orderId);
+    if (!order || !canSee(context.principal, order)) throw notFound('Order id', String(orderId));
+    return order;
+  }
+}
