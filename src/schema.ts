@@ -13,6 +13,9 @@ import {
 } from './orders/order.resolver';
 import { SubscriptionResolver, unusedPubSub } from './subscriptions/subscription.resolver';
 import { LotPlacementResolver, LotResolver, StockLevelResolver, StockMovementResolver } from './stock/lot.resolver';
+import { LotShipmentResolver, LotTraceResolver } from './stock/lot-trace.resolver';
+import { StockOperationsResolver } from './stock/stock-operations.resolver';
+import { OrderOperationsResolver } from './orders/order-operations.resolver';
 
 export const resolvers: NonEmptyArray<Function> = [
   AuthResolver, NodeResolver,
@@ -20,6 +23,7 @@ export const resolvers: NonEmptyArray<Function> = [
   LotResolver, LotPlacementResolver, StockLevelResolver, StockMovementResolver,
   OrderResolver, DestinationResolver, OrderLineResolver, AllocationResolver, MerchantResolver, MovementOrderResolver,
   SubscriptionResolver,
+  StockOperationsResolver, LotTraceResolver, LotShipmentResolver, OrderOperationsResolver,
 ];
 
 let schema: GraphQLSchema | undefined;

@@ -20,7 +20,7 @@ export function createServices(dataSource: DataSource, config: Config, events: G
     events,
     apiKeys: new ApiKeyService(dataSource, config.adminToken),
     catalog: new CatalogService(dataSource),
-    stock: new StockService(dataSource),
-    orders: new OrderService(dataSource),
+    stock: new StockService(dataSource, events),
+    orders: new OrderService(dataSource, events),
   };
 }

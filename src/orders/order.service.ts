@@ -1,14 +1,41 @@
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { Principal } from '../auth/principal';
+import { Carrier } from '../catalog/carrier.entity';
+import { Sku } from '../catalog/sku.entity';
+import { VillageStation } from '../catalog/village-station.entity';
+import { recordOrderDispatched, recordOrderPlaced } from '../dashboard/rollup.service';
+import { inTransaction, isDuplicateKey } from '../db/transaction';
+import { GatewayEvents } from '../events';
 import { Connection, ConnectionArgs, paginate } from '../graphql/connection';
-import { Role } from '../graphql/enums';
+import { MovementType, OrderStatus, Role } from '../graphql/enums';
+import { badInput, conflict, forbidden, insufficientStock, invalidState, notFound, Shortage } from '../graphql/errors';
+import { Lot } from '../stock/lot.entity';
+import {
+  availableBySku, bumpStockLevel, compactDate, execute, forUpdate, recordMovement, requestHash, sqlInstant, takeAvailable,
+  temporaryCode,
+} from '../stock/stock-sql';
+import { shanghaiDate, shanghaiToday } from '../time';
+import { Allocation } from './allocation.entity';
+import { Merchant } from './merchant.entity';
+import { OrderEvent } from './order-event.entity';
 import { applyOrderFilter } from './order-filter';
+import { OrderLine } from './order-line.entity';
 import { Order } from './order.entity';
-import { OrderFilter } from './order.inputs';
+import { DestinationInput, DispatchOrderInput, OrderFilter, PlaceOrderInput } from './order.inputs';
+
+/** Lines that could not be reserved; thrown inside the transaction so it rolls back, reported after. */
+class Shortfall extends Error {
+  constructor(readonly lines: { skuId: number; skuCode: string; requested: number }[]) {
+    super('insufficient stock');
+  }
+}
+
+/** Order columns a transition may set besides status. */
+type TransitionFields = Partial<Pick<Order, 'carrierId' | 'trackingNumber' | 'parcels' | 'weightGrams' | 'dispatchedAt' | 'deliveredAt' | 'cancelledAt' | 'cancelReason'>>;
 
 /** Merchants' orders; a merchant only ever sees its own. */
 export class OrderService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly dataSource: DataSource, private readonly events: GatewayEvents) {}
 
   /** The order, or null when it does not exist or the caller may not see it. */
   async orderByNumber(principal: Principal, number: string): Promise<Order | null> {
@@ -23,8 +50,274 @@ export class OrderService {
     if (principal.role === Role.MERCHANT) query.andWhere('o.merchant_id = :own', { own: principal.merchantId });
     return paginate(query, args, null, 'DESC');
   }
+
+  // ---- writes ------------------------------------------------------------
+
+  /**
+   * Places an order and reserves every line or none: reserved += quantity per SKU by conditional UPDATE,
+   * in ascending SKU id order. Idempotent by (merchant, idempotencyKey).
+   */
+  async placeOrder(principal: Principal, input: PlaceOrderInput): Promise<Order> {
+    const merchant = await this.merchantFor(principal, input.merchantCode);
+    checkLines(input);
+    const destination = checkDestination(input.destination);
+    const hash = requestHash([input.lines.map((l) => [l.skuCode, l.quantity]), destination, input.carrierCode ?? null]);
+    const replay = async (m: EntityManager | DataSource): Promise<Order | null> => {
+      const earlier = await m.getRepository(Order).findOneBy({ merchantId: merchant.id, idempotencyKey: input.idempotencyKey });
+      if (earlier && earlier.requestHash !== hash) throw conflict('This idempotency key was used for another order', 'idempotencyKey');
+      return earlier;
+    };
+    let placed: { order: Order; lines: OrderLine[] } | Order;
+    try {
+      placed = await inTransaction(this.dataSource, async (m) => {
+        const earlier = await replay(m);
+        if (earlier) return earlier;
+        const skus = await this.skusFor(m, input);
+        const stationId = await this.idOf(m, VillageStation, destination.stationCode, 'Village station', 'destination.stationCode');
+        const carrierId = await this.idOf(m, Carrier, input.carrierCode ?? null, 'Carrier', 'carrierCode');
+        const now = new Date();
+        // The order row comes first: a concurrent repeat of the key waits on its unique index until this commits.
+        const order = await m.save(m.create(Order, {
+          number: temporaryCode('GD'), merchantId: merchant.id, idempotencyKey: input.idempotencyKey, requestHash: hash,
+          status: OrderStatus.PLACED, totalFen: 0n, stationId, recipientName: destination.recipientName,
+          recipientPhone: destination.recipientPhone, address: destination.address, city: destination.city, province: destination.province,
+          carrierId, trackingNumber: null, parcels: null, weightGrams: null, placedAt: now, dispatchedAt: null, deliveredAt: null,
+          cancelledAt: null, cancelReason: null,
+        }));
+        order.number = `GD-${compactDate(shanghaiDate(now))}-${String(order.id).padStart(6, '0')}`;
+        const lines = await m.save(input.lines.map((line) => {
+          const sku = skus.get(line.skuCode)!;
+          return m.create(OrderLine, {
+            orderId: order.id, skuId: sku.id, quantity: line.quantity, unitPriceFen: sku.priceFen,
+            lineTotalFen: sku.priceFen * BigInt(line.quantity),
+          });
+        }));
+        order.totalFen = lines.reduce((sum, line) => sum + line.lineTotalFen, 0n);
+        await m.update(Order, { id: order.id }, { number: order.number, totalFen: order.totalFen });
+        const short: Shortfall['lines'] = [];
+        for (const line of [...lines].sort((a, b) => a.skuId - b.skuId)) {
+          if (!(await takeAvailable(m, line.skuId, line.quantity, 'reserve'))) {
+            short.push({ skuId: line.skuId, skuCode: input.lines.find((l) => skus.get(l.skuCode)!.id === line.skuId)!.skuCode, requested: line.quantity });
+          }
+        }
+        if (short.length) throw new Shortfall(short);
+        await m.insert(OrderEvent, { orderId: order.id, status: OrderStatus.PLACED, at: now, actor: principal.label, note: null });
+        await recordOrderPlaced(m, order);
+        return { order, lines };
+      });
+    } catch (error) {
+      if (error instanceof Shortfall) throw insufficientStock(await shortages(this.dataSource, error.lines));
+      if (!isDuplicateKey(error)) throw error;
+      const earlier = await replay(this.dataSource);
+      if (!earlier) throw error;
+      return earlier;
+    }
+    if (placed instanceof Order) return placed;
+    this.events.stockChanged(placed.lines.map((l) => l.skuId));
+    this.events.orderStatusChanged([placed.order.id]);
+    return placed.order;
+  }
+
+  /** PLACED or ALLOCATED -> CANCELLED: releases the allocations (placement.allocated) and the reservation. */
+  async cancelOrder(principal: Principal, number: string, reason: string): Promise<Order> {
+    let skuIds: number[] = [];
+    const order = await this.transition(principal, number, [OrderStatus.PLACED, OrderStatus.ALLOCATED], OrderStatus.CANCELLED,
+      { cancelledAt: new Date(), cancelReason: reason }, reason, async (m, order) => {
+        const allocations = await m.find(Allocation, { where: { orderId: order.id }, order: { lotId: 'ASC', locationId: 'ASC' } });
+        for (const a of allocations) {
+          const changed = await execute(m, 'UPDATE lot_placement SET allocated = allocated - ? WHERE lot_id = ? AND location_id = ? AND allocated >= ?',
+            [a.quantity, a.lotId, a.locationId, a.quantity]);
+          if (changed !== 1) throw new Error(`allocation ${a.id} does not match its placement`);
+        }
+        if (allocations.length) await m.delete(Allocation, { orderId: order.id });
+        const lines = await m.find(OrderLine, { where: { orderId: order.id }, order: { skuId: 'ASC' } });
+        for (const line of lines) await bumpStockLevel(m, line.skuId, { reserved: -line.quantity });
+        skuIds = lines.map((l) => l.skuId);
+      });
+    this.events.stockChanged(skuIds);
+    return order;
+  }
+
+  /**
+   * PLACED -> ALLOCATED: earmarks units (placement.allocated) of ACTIVE, unexpired lots first-expiry-first-out,
+   * across lots and bins; on_hand and reserved unchanged. All lines or INSUFFICIENT_STOCK and nothing.
+   */
+  allocateOrder(principal: Principal, number: string): Promise<Order> {
+    return this.transition(principal, number, [OrderStatus.PLACED], OrderStatus.ALLOCATED, {}, null, async (m, order) => {
+      const lines = await m.find(OrderLine, { where: { orderId: order.id }, order: { skuId: 'ASC' } });
+      const skus = await m.findBy(Sku, { id: In(lines.map((l) => l.skuId)) });
+      const today = shanghaiToday();
+      const short: Shortage[] = [];
+      for (const line of lines) {
+        const candidates: { lot_id: number | string; location_id: number | string; free: number | string }[] = await m.query(
+          `SELECT p.lot_id AS lot_id, p.location_id AS location_id, p.quantity - p.allocated AS free
+           FROM lot_placement p JOIN lot l ON l.id = p.lot_id JOIN location loc ON loc.id = p.location_id
+           WHERE l.sku_id = ? AND l.status = 'ACTIVE' AND l.expires_on >= ? AND p.quantity > p.allocated
+           ORDER BY l.expires_on, l.id, loc.code${forUpdate(m)}`,
+          [line.skuId, today]);
+        let remaining = line.quantity;
+        for (const candidate of candidates) {
+          if (remaining === 0) break;
+          const take = Math.min(remaining, Number(candidate.free));
+          const lotId = Number(candidate.lot_id);
+          const locationId = Number(candidate.location_id);
+          const changed = await execute(m, 'UPDATE lot_placement SET allocated = allocated + ? WHERE lot_id = ? AND location_id = ? AND quantity - allocated >= ?',
+            [take, lotId, locationId, take]);
+          if (changed !== 1) continue;
+          await m.insert(Allocation, { orderId: order.id, orderLineId: line.id, lotId, locationId, quantity: take });
+          remaining -= take;
+        }
+        if (remaining > 0) {
+          short.push({ skuCode: skus.find((s) => s.id === line.skuId)!.code, requested: line.quantity, available: line.quantity - remaining });
+        }
+      }
+      if (short.length) throw insufficientStock(short);
+    });
+  }
+
+  /**
+   * ALLOCATED -> PICKED: per allocation a PICK movement (-quantity); placement quantity and allocated, lot
+   * quantity (DEPLETED at 0), on_hand and reserved all decrease by the units picked.
+   */
+  async pickOrder(principal: Principal, number: string): Promise<Order> {
+    let skuIds: number[] = [];
+    const order = await this.transition(principal, number, [OrderStatus.ALLOCATED], OrderStatus.PICKED, {}, null, async (m, order) => {
+      const allocations = await m.find(Allocation, { where: { orderId: order.id }, order: { lotId: 'ASC', locationId: 'ASC' } });
+      const lots = await m.findBy(Lot, { id: In([...new Set(allocations.map((a) => a.lotId))]) });
+      const unpickable = lots.find((lot) => lot.status !== 'ACTIVE' || lot.expiresOn < shanghaiToday());
+      if (unpickable) {
+        throw invalidState(`Lot ${unpickable.code} is ${unpickable.effectiveStatus} and may not be shipped; cancel order ${number} and place it again`);
+      }
+      const lotById = new Map(lots.map((lot) => [lot.id, lot]));
+      const bySku = new Map<number, number>();
+      const byLot = new Map<number, number>();
+      for (const a of allocations) {
+        const changed = await execute(m,
+          'UPDATE lot_placement SET quantity = quantity - ?, allocated = allocated - ? WHERE lot_id = ? AND location_id = ? AND allocated >= ? AND quantity >= ?',
+          [a.quantity, a.quantity, a.lotId, a.locationId, a.quantity, a.quantity]);
+        if (changed !== 1) throw new Error(`allocation ${a.id} does not match its placement`);
+        await recordMovement(m, principal.label, lotById.get(a.lotId)!, MovementType.PICK, a.quantity, { fromLocationId: a.locationId, orderId: order.id });
+        const skuId = lotById.get(a.lotId)!.skuId;
+        bySku.set(skuId, (bySku.get(skuId) ?? 0) + a.quantity);
+        byLot.set(a.lotId, (byLot.get(a.lotId) ?? 0) + a.quantity);
+      }
+      for (const [skuId, units] of [...bySku].sort(([a], [b]) => a - b)) await bumpStockLevel(m, skuId, { onHand: -units, reserved: -units });
+      for (const [lotId, units] of byLot) {
+        const changed = await execute(m,
+          "UPDATE lot SET status = CASE WHEN quantity_on_hand = ? THEN 'DEPLETED' ELSE status END, quantity_on_hand = quantity_on_hand - ? WHERE id = ? AND quantity_on_hand >= ?",
+          [units, units, lotId, units]);
+        if (changed !== 1) throw new Error(`lot ${lotId} has fewer units than its placements`);
+      }
+      skuIds = [...bySku.keys()];
+    });
+    this.events.stockChanged(skuIds);
+    return order;
+  }
+
+  /** PICKED -> DISPATCHED with carrier, tracking number and parcels. Touches no stock. */
+  async dispatchOrder(principal: Principal, input: DispatchOrderInput): Promise<Order> {
+    const carrier = await this.dataSource.getRepository(Carrier).findOneBy({ code: input.carrierCode });
+    if (!carrier) throw notFound('Carrier', input.carrierCode, 'carrierCode');
+    if (!carrier.active) throw badInput('carrierCode', `Carrier ${carrier.code} is inactive`);
+    const fields: TransitionFields = {
+      carrierId: carrier.id, trackingNumber: input.trackingNumber, parcels: input.parcels, weightGrams: input.weightGrams ?? null, dispatchedAt: new Date(),
+    };
+    return this.transition(principal, input.number, [OrderStatus.PICKED], OrderStatus.DISPATCHED, fields, null,
+      (m, order) => recordOrderDispatched(m, order));
+  }
+
+  /** DISPATCHED -> DELIVERED. Touches no stock. */
+  markDelivered(principal: Principal, number: string): Promise<Order> {
+    return this.transition(principal, number, [OrderStatus.DISPATCHED], OrderStatus.DELIVERED, { deliveredAt: new Date() }, null, async () => undefined);
+  }
+
+  /**
+   * One step of the order state machine in one transaction: a conditional UPDATE from the status read
+   * (INVALID_STATE when the order is elsewhere or another request moved it first), `work`, and an OrderEvent.
+   */
+  private async transition(
+    principal: Principal, number: string, from: OrderStatus[], to: OrderStatus, fields: TransitionFields, note: string | null,
+    work: (m: EntityManager, order: Order) => Promise<void>,
+  ): Promise<Order> {
+    const order = await inTransaction(this.dataSource, async (m) => {
+      const order = await m.findOneBy(Order, { number });
+      if (!order || !canSee(principal, order)) throw notFound('Order', number, 'number');
+      if (!from.includes(order.status)) throw invalidState(`Order ${number} is ${order.status}; it must be ${from.join(' or ')} to become ${to}`);
+      const entries = Object.entries(fields);
+      const set = entries.map(([key]) => `, ${key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)} = ?`).join('');
+      const values = entries.map(([, value]) => (value instanceof Date ? sqlInstant(m, value) : value));
+      const changed = await execute(m, `UPDATE orders SET status = ?${set} WHERE id = ? AND status = ?`, [to, ...values, order.id, order.status]);
+      if (changed !== 1) throw invalidState(`Order ${number} changed meanwhile; read it again`);
+      Object.assign(order, fields, { status: to });
+      await work(m, order);
+      await m.insert(OrderEvent, { orderId: order.id, status: to, at: new Date(), actor: principal.label, note });
+      return order;
+    });
+    this.events.orderStatusChanged([order.id]);
+    return order;
+  }
+
+  /** The merchant an order is placed for: the MERCHANT key's own, or ADMIN's merchantCode. */
+  private async merchantFor(principal: Principal, merchantCode: string | undefined): Promise<Merchant> {
+    if (principal.role === Role.MERCHANT) {
+      if (merchantCode != null && merchantCode !== principal.merchant!.code) throw forbidden('A MERCHANT key places orders only for its own merchant');
+      return principal.merchant!;
+    }
+    if (merchantCode == null) throw badInput('merchantCode', 'merchantCode is required for this key');
+    const merchant = await this.dataSource.getRepository(Merchant).findOneBy({ code: merchantCode });
+    if (!merchant) throw notFound('Merchant', merchantCode, 'merchantCode');
+    return merchant;
+  }
+
+  /** The order's SKUs by code; unknown is NOT_FOUND and inactive BAD_USER_INPUT, naming the line. */
+  private async skusFor(m: EntityManager, input: PlaceOrderInput): Promise<Map<string, Sku>> {
+    const skus = await m.findBy(Sku, { code: In(input.lines.map((l) => l.skuCode)) });
+    const byCode = new Map(skus.map((s) => [s.code, s]));
+    input.lines.forEach((line, i) => {
+      const sku = byCode.get(line.skuCode);
+      if (!sku) throw notFound('SKU', line.skuCode, `lines.${i}.skuCode`);
+      if (!sku.active) throw badInput(`lines.${i}.skuCode`, `SKU ${sku.code} is inactive and cannot be ordered`);
+    });
+    return byCode;
+  }
+
+  private async idOf(m: EntityManager, entity: typeof VillageStation | typeof Carrier, code: string | null, what: string, field: string): Promise<number | null> {
+    if (code == null) return null;
+    const row = await m.getRepository<{ id: number }>(entity).findOneBy({ code } as never);
+    if (!row) throw notFound(what, code, field);
+    return row.id;
+  }
 }
 
 export function canSee(principal: Principal, order: Order): boolean {
   return principal.role !== Role.MERCHANT || order.merchantId === principal.merchantId;
+}
+
+/** 1..100 lines (class-validator) and each SKU once. */
+function checkLines(input: PlaceOrderInput): void {
+  const seen = new Set<string>();
+  input.lines.forEach((line, i) => {
+    if (seen.has(line.skuCode)) throw badInput(`lines.${i}.skuCode`, `${line.skuCode} appears on more than one line; order each SKU once`);
+    seen.add(line.skuCode);
+  });
+}
+
+/** A village station, or recipient name, phone and address. */
+function checkDestination(input: DestinationInput) {
+  const destination = {
+    stationCode: input.stationCode ?? null, recipientName: input.recipientName ?? null, recipientPhone: input.recipientPhone ?? null,
+    address: input.address ?? null, city: input.city ?? null, province: input.province ?? null,
+  };
+  if (destination.stationCode === null) {
+    const missing = (['recipientName', 'recipientPhone', 'address'] as const).filter((key) => destination[key] === null);
+    if (missing.length === 3) throw badInput('destination', 'destination needs a stationCode, or recipientName, recipientPhone and address');
+    if (missing.length) throw badInput(`destination.${missing[0]}`, `destination without a station needs ${missing.join(', ')}`);
+  }
+  return destination;
+}
+
+/** Every short line with what is available now (read after the rollback). */
+async function shortages(dataSource: DataSource, lines: Shortfall['lines']): Promise<Shortage[]> {
+  const available = await availableBySku(dataSource, lines.map((l) => l.skuId));
+  return lines.map((l) => ({ skuCode: l.skuCode, requested: l.requested, available: available.get(l.skuId) ?? 0 }));
 }

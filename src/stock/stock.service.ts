@@ -1,15 +1,29 @@
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Principal } from '../auth/principal';
+import { Farm } from '../catalog/farm.entity';
 import { Location } from '../catalog/location.entity';
 import { Sku } from '../catalog/sku.entity';
+import { inTransaction, isDuplicateKey } from '../db/transaction';
+import { GatewayEvents } from '../events';
 import { Connection, ConnectionArgs, paginate } from '../graphql/connection';
+import { LotStatus, MovementType } from '../graphql/enums';
+import { badInput, conflict, insufficientStock, invalidState, notFound } from '../graphql/errors';
+import { addDays, shanghaiDate, shanghaiToday } from '../time';
 import { applyLotFilter } from './lot-filter';
+import { LotPlacement } from './lot-placement.entity';
+import { LotShipment, LotTrace } from './lot-trace.type';
+import { LotReceipt } from './lot-receipt.entity';
 import { Lot } from './lot.entity';
 import { StockMovement } from './stock-movement.entity';
-import { LotFilter, MovementFilter } from './stock.inputs';
+import {
+  availableBySku, bumpStockLevel, compactDate, execute, forUpdate, recordMovement, requestHash, sqlInstant, takeAvailable,
+  temporaryCode,
+} from './stock-sql';
+import { AdjustStockInput, LotFilter, MovementFilter, MoveStockInput, ReceiveLotInput } from './stock.inputs';
 
 /** Lots, bins and the stock ledger. */
 export class StockService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly dataSource: DataSource, private readonly events: GatewayEvents) {}
 
   lotByCode(code: string): Promise<Lot | null> {
     return this.dataSource.getRepository(Lot).findOneBy({ code });
@@ -40,5 +54,232 @@ export class StockService {
 
   locationByCode(code: string): Promise<Location | null> {
     return this.dataSource.getRepository(Location).findOneBy({ code });
+  }
+
+  /** Where every unit of a lot went, from the ledger in two queries; null for an unknown lot. */
+  async traceLot(code: string): Promise<LotTrace | null> {
+    const lot = await this.lotByCode(code);
+    if (!lot) return null;
+    const byType: { type: MovementType; units: number | string }[] = await this.dataSource.query(
+      'SELECT type, SUM(on_hand_delta) AS units FROM stock_movement WHERE lot_id = ? GROUP BY type', [lot.id]);
+    const net = (type: MovementType) => Number(byType.find((row) => row.type === type)?.units ?? 0);
+    const shipments: { order_id: number | string; units: number | string }[] = await this.dataSource.query(
+      "SELECT order_id, SUM(quantity) AS units FROM stock_movement WHERE lot_id = ? AND type = 'PICK' GROUP BY order_id ORDER BY order_id", [lot.id]);
+    return Object.assign(new LotTrace(), {
+      lot,
+      unitsReceived: net(MovementType.RECEIPT),
+      unitsOnHand: lot.quantityOnHand,
+      unitsShipped: -net(MovementType.PICK),
+      unitsWrittenOff: -(net(MovementType.EXPIRY) + net(MovementType.ADJUSTMENT)),
+      shipments: shipments.map((row) => Object.assign(new LotShipment(), { orderId: Number(row.order_id), quantity: Number(row.units) })),
+    });
+  }
+
+  // ---- warehouse writes (WAREHOUSE and ADMIN) -----------------------------
+
+  /**
+   * Receives a new lot into one bin: lot, placement, RECEIPT movement (+quantity), on_hand += quantity.
+   * Idempotent by (caller, idempotencyKey): a replay returns the first lot, other input is CONFLICT.
+   */
+  async receiveLot(principal: Principal, input: ReceiveLotInput): Promise<Lot> {
+    const hash = requestHash([input.skuCode, input.farmCode, input.quantity, input.locationCode, input.harvestedOn ?? null, input.expiresOn ?? null]);
+    const replay = async (m: EntityManager | DataSource): Promise<Lot | null> => {
+      const receipt = await m.getRepository(LotReceipt).findOneBy({ scope: principal.keyScope, idempotencyKey: input.idempotencyKey });
+      if (!receipt) return null;
+      if (receipt.requestHash !== hash) throw conflict('This idempotency key was used for another receipt', 'idempotencyKey');
+      return m.getRepository(Lot).findOneByOrFail({ id: receipt.lotId });
+    };
+    let lot: Lot;
+    try {
+      lot = await inTransaction(this.dataSource, async (m) => {
+        const earlier = await replay(m);
+        if (earlier) return earlier;
+        const sku = await m.findOneBy(Sku, { code: input.skuCode });
+        if (!sku) throw notFound('SKU', input.skuCode, 'skuCode');
+        if (!sku.active) throw badInput('skuCode', `SKU ${sku.code} is inactive`);
+        const farm = await m.findOneBy(Farm, { code: input.farmCode });
+        if (!farm) throw notFound('Farm', input.farmCode, 'farmCode');
+        const location = await this.binFor(m, input.locationCode, 'locationCode', sku);
+        const now = new Date();
+        const receivedOn = shanghaiDate(now);
+        const expiresOn = input.expiresOn ?? addDays(receivedOn, sku.shelfLifeDays);
+        if (input.harvestedOn && expiresOn < input.harvestedOn) {
+          throw badInput('expiresOn', `expiresOn must not be before harvestedOn (${input.harvestedOn}), got ${expiresOn}`);
+        }
+        const created = await m.save(m.create(Lot, {
+          code: temporaryCode('LOT'), skuId: sku.id, farmId: farm.id, status: LotStatus.ACTIVE, receivedAt: now,
+          harvestedOn: input.harvestedOn ?? null, expiresOn, quantityReceived: input.quantity, quantityOnHand: input.quantity, holdReason: null,
+        }));
+        created.code = `LOT-${compactDate(receivedOn)}-${String(created.id).padStart(4, '0')}`;
+        await m.update(Lot, { id: created.id }, { code: created.code });
+        // The receipt row comes before any balance: a concurrent repeat waits here for this one to commit.
+        await m.insert(LotReceipt, { scope: principal.keyScope, idempotencyKey: input.idempotencyKey, requestHash: hash, lotId: created.id, createdAt: now });
+        await m.insert(LotPlacement, { lotId: created.id, locationId: location.id, quantity: input.quantity, allocated: 0 });
+        await recordMovement(m, principal.label, created, MovementType.RECEIPT, input.quantity, { toLocationId: location.id, occurredAt: now });
+        await bumpStockLevel(m, sku.id, { onHand: input.quantity });
+        return created;
+      });
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      const earlier = await replay(this.dataSource);
+      if (!earlier) throw error;
+      return earlier;
+    }
+    this.events.stockChanged([lot.skuId]);
+    return lot;
+  }
+
+  /** Moves free (unallocated) units of a lot between bins of its zone: TRANSFER movement, on_hand unchanged. */
+  async moveStock(principal: Principal, input: MoveStockInput): Promise<Lot> {
+    return inTransaction(this.dataSource, async (m) => {
+      const lot = await this.lockLot(m, input.lotCode, 'lotCode');
+      const sku = await m.findOneByOrFail(Sku, { id: lot.skuId });
+      const from = await m.findOneBy(Location, { code: input.fromLocationCode });
+      if (!from) throw notFound('Location', input.fromLocationCode, 'fromLocationCode');
+      const to = await this.binFor(m, input.toLocationCode, 'toLocationCode', sku);
+      if (to.id === from.id) throw badInput('toLocationCode', 'toLocationCode must differ from fromLocationCode');
+      await this.takeFromPlacement(m, lot, sku, from.id, input.quantity);
+      await this.putIntoPlacement(m, lot.id, to.id, input.quantity);
+      await recordMovement(m, principal.label, lot, MovementType.TRANSFER, input.quantity, { fromLocationId: from.id, toLocationId: to.id, onHandDelta: 0 });
+      return lot;
+    });
+  }
+
+  /**
+   * Corrects a lot's units in one bin: ADJUSTMENT movement, lot, placement and on_hand change by delta
+   * (held_or_expired too for a HELD lot). A decrease may take neither allocated nor reserved units.
+   */
+  async adjustStock(principal: Principal, input: AdjustStockInput): Promise<StockMovement> {
+    const movement = await inTransaction(this.dataSource, async (m) => {
+      const lot = await this.lockLot(m, input.lotCode, 'lotCode');
+      if (lot.status === LotStatus.EXPIRED) throw invalidState(`Lot ${lot.code} was written off as expired; it cannot be adjusted`);
+      const sku = await m.findOneByOrFail(Sku, { id: lot.skuId });
+      const held = lot.status === LotStatus.HELD;
+      const sellable = lot.status !== LotStatus.HELD && lot.expiresOn >= shanghaiToday();
+      const units = Math.abs(input.delta);
+      let locationId: number;
+      if (input.delta < 0) {
+        const location = await m.findOneBy(Location, { code: input.locationCode });
+        if (!location) throw notFound('Location', input.locationCode, 'locationCode');
+        locationId = location.id;
+        await this.takeFromPlacement(m, lot, sku, location.id, units);
+        if (sellable) {
+          // Removing sellable units must not leave less on hand than open orders reserved.
+          if (!(await takeAvailable(m, sku.id, units, 'remove'))) {
+            const available = (await availableBySku(m, [sku.id])).get(sku.id) ?? 0;
+            throw insufficientStock([{ skuCode: sku.code, requested: units, available }]);
+          }
+        } else {
+          await bumpStockLevel(m, sku.id, { onHand: -units, heldOrExpired: held ? -units : 0 });
+        }
+        await execute(m,
+          "UPDATE lot SET status = CASE WHEN status <> 'HELD' AND quantity_on_hand = ? THEN 'DEPLETED' ELSE status END, quantity_on_hand = quantity_on_hand - ? WHERE id = ?",
+          [units, units, lot.id]);
+      } else {
+        locationId = (await this.binFor(m, input.locationCode, 'locationCode', sku)).id;
+        await this.putIntoPlacement(m, lot.id, locationId, units);
+        await execute(m,
+          "UPDATE lot SET status = CASE WHEN status = 'DEPLETED' THEN 'ACTIVE' ELSE status END, quantity_on_hand = quantity_on_hand + ? WHERE id = ?",
+          [units, lot.id]);
+        await bumpStockLevel(m, sku.id, { onHand: units, heldOrExpired: held ? units : 0 });
+      }
+      return recordMovement(m, principal.label, lot, MovementType.ADJUSTMENT, units, {
+        onHandDelta: input.delta, reason: input.reason, note: input.note ?? null,
+        ...(input.delta < 0 ? { fromLocationId: locationId } : { toLocationId: locationId }),
+      });
+    });
+    this.events.stockChanged([movement.skuId]);
+    return movement;
+  }
+
+  /** ACTIVE -> HELD: the lot's on-hand units move into held_or_expired (no longer available). */
+  async holdLot(code: string, reason: string): Promise<Lot> {
+    return this.changeHold(code, LotStatus.ACTIVE, LotStatus.HELD, reason);
+  }
+
+  /** HELD -> ACTIVE: the lot's on-hand units leave held_or_expired (available again unless expired). */
+  async releaseLot(code: string): Promise<Lot> {
+    return this.changeHold(code, LotStatus.HELD, LotStatus.ACTIVE, null);
+  }
+
+  private async changeHold(code: string, from: LotStatus, to: LotStatus, reason: string | null): Promise<Lot> {
+    const lot = await inTransaction(this.dataSource, async (m) => {
+      const found = await m.findOneBy(Lot, { code });
+      if (!found) throw notFound('Lot', code, 'code');
+      const changed = await execute(m, 'UPDATE lot SET status = ?, hold_reason = ? WHERE id = ? AND status = ?', [to, reason, found.id, from]);
+      if (changed !== 1) throw invalidState(`Lot ${code} is ${found.effectiveStatus}; only a${from === LotStatus.ACTIVE ? 'n ACTIVE lot can be held' : ' HELD lot can be released'}`);
+      const sign = to === LotStatus.HELD ? '+' : '-';
+      await execute(m,
+        `UPDATE stock_level SET held_or_expired = held_or_expired ${sign} (SELECT quantity_on_hand FROM lot WHERE id = ?), updated_at = ? WHERE sku_id = ?`,
+        [found.id, sqlInstant(m), found.skuId]);
+      return m.findOneByOrFail(Lot, { id: found.id });
+    });
+    this.events.stockChanged([lot.skuId]);
+    return lot;
+  }
+
+  /**
+   * ACTIVE lots past expiry (before `asOf`) become EXPIRED: EXPIRY movements per bin, placements and lot emptied,
+   * on_hand reduced. Lots with units allocated to an order are left for the next run (the order is picked or
+   * cancelled first). Returns the units written off; a second run writes off 0.
+   */
+  async writeOffExpired(principal: Principal, asOf: string = shanghaiToday()): Promise<number> {
+    if (asOf > shanghaiToday()) throw badInput('asOf', `asOf must not be after today (${shanghaiToday()}), got ${asOf}`);
+    const { units, skuIds } = await inTransaction(this.dataSource, async (m) => {
+      const lots: { id: number | string }[] = await m.query(
+        `SELECT id FROM lot WHERE status = 'ACTIVE' AND expires_on < ? AND quantity_on_hand > 0
+         AND NOT EXISTS (SELECT 1 FROM lot_placement p WHERE p.lot_id = lot.id AND p.allocated > 0) ORDER BY id${forUpdate(m)}`,
+        [asOf]);
+      let total = 0;
+      const touched = new Set<number>();
+      for (const { id } of lots) {
+        const lot = await m.findOneByOrFail(Lot, { id: Number(id) });
+        const placements = await m.find(LotPlacement, { where: { lotId: lot.id }, order: { locationId: 'ASC' } });
+        for (const placement of placements.filter((p) => p.quantity > 0)) {
+          await recordMovement(m, principal.label, lot, MovementType.EXPIRY, placement.quantity, { fromLocationId: placement.locationId });
+        }
+        await execute(m, 'UPDATE lot_placement SET quantity = 0 WHERE lot_id = ? AND allocated = 0', [lot.id]);
+        await execute(m, "UPDATE lot SET status = 'EXPIRED', quantity_on_hand = 0 WHERE id = ? AND status = 'ACTIVE'", [lot.id]);
+        await bumpStockLevel(m, lot.skuId, { onHand: -lot.quantityOnHand });
+        total += lot.quantityOnHand;
+        touched.add(lot.skuId);
+      }
+      return { units: total, skuIds: [...touched] };
+    });
+    this.events.stockChanged(skuIds);
+    return units;
+  }
+
+  /** A bin by code that can store the SKU (its zone matches the SKU's storage zone). */
+  private async binFor(m: EntityManager, code: string, field: string, sku: Sku): Promise<Location> {
+    const location = await m.findOneBy(Location, { code });
+    if (!location) throw notFound('Location', code, field);
+    if (location.zone !== sku.storageZone) {
+      throw badInput(field, `${sku.code} needs a ${sku.storageZone} bin; ${code} is ${location.zone}`);
+    }
+    return location;
+  }
+
+  /** The lot by code, its row locked for this transaction (MySQL) so its balances change one writer at a time. */
+  private async lockLot(m: EntityManager, code: string, field: string): Promise<Lot> {
+    const rows: { id: number | string }[] = await m.query(`SELECT id FROM lot WHERE code = ?${forUpdate(m)}`, [code]);
+    if (rows.length === 0) throw notFound('Lot', code, field);
+    return m.findOneByOrFail(Lot, { id: Number(rows[0].id) });
+  }
+
+  /** Takes free (unallocated) units out of one bin, or INSUFFICIENT_STOCK naming what is free there. */
+  private async takeFromPlacement(m: EntityManager, lot: Lot, sku: Sku, locationId: number, units: number): Promise<void> {
+    const changed = await execute(m,
+      'UPDATE lot_placement SET quantity = quantity - ? WHERE lot_id = ? AND location_id = ? AND quantity - allocated >= ?',
+      [units, lot.id, locationId, units]);
+    if (changed === 1) return;
+    const placement = await m.findOneBy(LotPlacement, { lotId: lot.id, locationId });
+    throw insufficientStock([{ skuCode: sku.code, requested: units, available: placement ? placement.quantity - placement.allocated : 0 }]);
+  }
+
+  /** Adds units of a lot to a bin, creating the placement when the lot was not there yet. */
+  private async putIntoPlacement(m: EntityManager, lotId: number, locationId: number, units: number): Promise<void> {
+    const changed = await execute(m, 'UPDATE lot_placement SET quantity = quantity + ? WHERE lot_id = ? AND location_id = ?', [units, lotId, locationId]);
+    if (changed === 0) await m.insert(LotPlacement, { lotId, locationId, quantity: units, allocated: 0 });
   }
 }

@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { MovementType } from '../graphql/enums';
+import { shanghaiToday } from '../time';
+import { StockMovement } from './stock-movement.entity';
+
+/**
+ * Small helpers for the stock and order write paths: raw, portable SQL (SQLite, MySQL, MariaDB, TiDB)
+ * with `?` placeholders, run inside the caller's transaction.
+ */
+
+/** Runs an UPDATE/DELETE and returns how many rows it changed. Every caller's SET changes the row it matches. */
+export async function execute(m: EntityManager, sql: string, params: unknown[]): Promise<number> {
+  const result = await m.queryRunner!.query(sql, params, true);
+  return Number(result.affected ?? 0);
+}
+
+/** A timestamp as the driver stores it (SQLite keeps TypeORM's UTC text form). */
+export function sqlInstant(m: EntityManager | DataSource, at: Date = new Date()): Date | string {
+  const type = ('connection' in m ? m.connection : m).options.type;
+  return type === 'mysql' ? at : at.toISOString().replace('T', ' ').replace('Z', '');
+}
+
+export function isMysql(m: EntityManager | DataSource): boolean {
+  return ('connection' in m ? m.connection : m).options.type === 'mysql';
+}
+
+/** ` FOR UPDATE` on MySQL, where row locks exist; SQLite transactions are serialised anyway. */
+export function forUpdate(m: EntityManager): string {
+  return isMysql(m) ? ' FOR UPDATE' : '';
+}
+
+/** SQL for the units of a SKU (`skuSql` names it) in ACTIVE lots past expiry not yet written off. */
+export function expiredUnitsSql(skuSql: string): string {
+  return `(SELECT COALESCE(SUM(x.quantity_on_hand), 0) FROM lot x WHERE x.sku_id = ${skuSql} AND x.status = 'ACTIVE' AND x.expires_on < ?)`;
+}
+
+/** Changes a SKU's stock level counters by SQL increments (never read-modify-write). */
+export async function bumpStockLevel(
+  m: EntityManager, skuId: number, delta: { onHand?: number; reserved?: number; heldOrExpired?: number },
+): Promise<void> {
+  const changed = await execute(m,
+    'UPDATE stock_level SET on_hand = on_hand + ?, reserved = reserved + ?, held_or_expired = held_or_expired + ?, updated_at = ? WHERE sku_id = ?',
+    [delta.onHand ?? 0, delta.reserved ?? 0, delta.heldOrExpired ?? 0, sqlInstant(m), skuId]);
+  if (changed !== 1) throw new Error(`stock level of SKU ${skuId} is missing`);
+}
+
+/**
+ * Takes `n` units of a SKU off what can be sold, in one conditional UPDATE, if that many are available:
+ * on_hand - reserved - held_or_expired - expired units not written off >= n. Returns whether it did.
+ * `reserve` adds to reserved (placing an order); `remove` takes sellable units off on_hand.
+ */
+export async function takeAvailable(m: EntityManager, skuId: number, n: number, change: 'reserve' | 'remove'): Promise<boolean> {
+  const set = change === 'reserve' ? 'reserved = reserved + ?' : 'on_hand = on_hand - ?';
+  const changed = await execute(m,
+    `UPDATE stock_level SET ${set}, updated_at = ? WHERE sku_id = ? AND on_hand - reserved - held_or_expired - ${expiredUnitsSql('?')} >= ?`,
+    [n, sqlInstant(m), skuId, skuId, shanghaiToday(), n]);
+  return changed === 1;
+}
+
+/** What can be sold now of each SKU, by id (the StockLevel.available rule). */
+export async function availableBySku(dataSource: DataSource | EntityManager, skuIds: number[]): Promise<Map<number, number>> {
+  if (skuIds.length === 0) return new Map();
+  const rows: { sku_id: number | string; available: number | string }[] = await dataSource.query(
+    `SELECT sl.sku_id AS sku_id, sl.on_hand - sl.reserved - sl.held_or_expired - ${expiredUnitsSql('sl.sku_id')} AS available
+     FROM stock_level sl WHERE sl.sku_id IN (${skuIds.map(() => '?').join(', ')})`,
+    [shanghaiToday(), ...skuIds]);
+  return new Map(rows.map((r) => [Number(r.sku_id), Math.max(0, Number(r.available))]));
+}
+
+/** A stable hash of a request's input, to tell an idempotent replay from a CONFLICT. */
+export function requestHash(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
+}
+
+/** A placeholder for a unique code until the row's id is known. */
+export function temporaryCode(prefix: string): string {
+  return `${prefix}-TMP-${Math.random().toString(36).slice(2, 12)}${Date.now().toString(36)}`;
+}
+
+/** 2026-11-29 -> 20261129 */
+export function compactDate(date: string): string {
+  return date.replace(/-/g, '');
+}
+
+/** Appends one row to the stock ledger; onHandDelta defaults to the movement type's sign. */
+export function recordMovement(
+  m: EntityManager, actor: string, lot: { id: number; skuId: number }, type: MovementType, quantity: number,
+  extra: Partial<StockMovement> = {},
+): Promise<StockMovement> {
+  const sign = type === MovementType.RECEIPT ? 1 : type === MovementType.TRANSFER ? 0 : -1;
+  return m.save(m.create(StockMovement, {
+    type, skuId: lot.skuId, lotId: lot.id, fromLocationId: null, toLocationId: null, quantity, onHandDelta: sign * quantity,
+    reason: null, note: null, orderId: null, actor, occurredAt: new Date(), ...extra,
+  }));
+}
