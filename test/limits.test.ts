@@ -33,10 +33,16 @@ describe('the cost model', () => {
     expect(measure('{ nodes(ids: ["a", "b", "c"]) { id ... on Farm { name } } }').cost).toBe(3);
   });
 
+  it('charges whole-table lists at the root 20 and lists below an object 3 items', () => {
+    expect(measure('{ carriers { code } locations { code } }').cost).toBe(20 + 20);
+    expect(measure('{ orders(first: 50) { nodes { lines { sku { suppliers { name } } } } } }').cost).toBe(1 + 50 * (1 + 3 * (1 + 1 + 3)));
+    expect(measure('{ dashboard(from: "2026-01-01", to: "2026-01-31") { topSkus(limit: 7) { units } } }').cost).toBe(1 + 7);
+  });
+
   it('charges mutations 10 plus what they return', () => {
     expect(measure('mutation { createCarrier(input: { code: "ZTO", name: "ZTO" }) { code } }').cost).toBe(10);
     expect(measure('mutation { createFarm(input: { code: "F-1", name: "n", village: "v", township: "t", county: "c" }) { skus { code } } }').cost)
-      .toBe(10 + 10);
+      .toBe(10 + 3);
   });
 
   it('follows fragments for cost and depth', () => {
@@ -50,7 +56,7 @@ describe('the cost model', () => {
   it('counts introspection fields like any other', () => {
     const m = measure('{ __schema { types { fields { type { name } } } } }');
     expect(m.depth).toBe(5);
-    expect(m.cost).toBe(1 + 10 * (1 + 10 * (1 + 1)));
+    expect(m.cost).toBe(1 + 3 * (1 + 3 * (1 + 1)));
   });
 });
 

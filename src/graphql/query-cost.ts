@@ -11,8 +11,12 @@ import { DEFAULT_PAGE, MAX_PAGE } from './connection';
 
 /** Points of one mutation root field, before what it returns. */
 export const MUTATION_COST = 10;
-/** Assumed length of a list that takes no size argument (suppliers, lines, placements...). */
-export const DEFAULT_LIST_SIZE = 10;
+/**
+ * Assumed length of a list that takes no size argument: at the root it is a whole table (bins, carriers,
+ * stations), below it a handful per parent (lines of an order, suppliers of a SKU, placements of a lot).
+ */
+export const ROOT_LIST_SIZE = DEFAULT_PAGE;
+export const NESTED_LIST_SIZE = 3;
 export const MAX_ALIASES = 50;
 export const MAX_OPERATIONS = 10;
 /** Field selections visited after expanding fragments: bounds the work of costing itself. */
@@ -53,9 +57,9 @@ function argument(node: FieldNode, name: string): ValueNode | undefined {
 
 /**
  * How many items a list field is charged for: a connection's page (first/last, default 20, at most 100),
- * stockLevels by its codes, nodes by its ids, fields with a limit by the limit, other lists DEFAULT_LIST_SIZE.
+ * stockLevels by its codes, nodes by its ids, fields with a limit by the limit, other lists ROOT_ or NESTED_LIST_SIZE.
  */
-function listSize(node: FieldNode, page: number | null, variables: Record<string, unknown>): number {
+function listSize(node: FieldNode, page: number | null, variables: Record<string, unknown>, root: boolean): number {
   const name = node.name.value;
   if ((name === 'edges' || name === 'nodes') && page !== null) return page;
   for (const arg of ['skuCodes', 'ids']) {
@@ -63,7 +67,8 @@ function listSize(node: FieldNode, page: number | null, variables: Record<string
     if (length !== null) return length;
   }
   const limit = integerValue(argument(node, 'limit'), variables);
-  return limit !== null ? Math.max(0, limit) : DEFAULT_LIST_SIZE;
+  if (limit !== null) return Math.max(0, limit);
+  return root ? ROOT_LIST_SIZE : NESTED_LIST_SIZE;
 }
 
 function pageSize(node: FieldNode, variables: Record<string, unknown>): number {
@@ -114,7 +119,7 @@ export function measureOperation(
         const childPage = named.name.endsWith('Connection') ? pageSize(selection, variables) : null;
         const own = root && operation.operation === 'mutation' ? MUTATION_COST : 1;
         const each = own + selectionCost(selection.selectionSet, named, depth + 1, childPage, false);
-        cost += isListType(getNullableType(field.type)) ? listSize(selection, page, variables) * each : each;
+        cost += isListType(getNullableType(field.type)) ? listSize(selection, page, variables, root) * each : each;
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const typeName = selection.typeCondition?.name.value;
         const type = typeName ? schema.getType(typeName) : parent;
@@ -217,7 +222,10 @@ export function queryLimitsPlugin(config: Config, limiter: RateLimiter = createR
         },
         async willSendResponse({ response }) {
           if (!key) return;
-          if (!status) status = (await limiter.spend(key, REFUSED_REQUEST_COST)).status;
+          if (!status) {
+            requested = REFUSED_REQUEST_COST;
+            status = (await limiter.spend(key, REFUSED_REQUEST_COST)).status;
+          }
           if (response.body.kind !== 'single') return;
           const result = response.body.singleResult;
           result.extensions = { ...result.extensions, cost: { requestedQueryCost: requested, throttleStatus: status } };
