@@ -76,6 +76,7 @@ export class SubscriptionResolver {
     @Ctx() context: SubscriptionContext,
     @Arg('skuCodes', () => [String], { nullable: true }) _skuCodes?: string[] | null,
   ): Promise<StockLevel> {
+    hubOf(context);
     const level = await freshLoaders(context).stockLevel.load(skuId);
     if (!level) throw notFound('StockLevel of SKU id', String(skuId));
     return level;
@@ -86,6 +87,7 @@ export class SubscriptionResolver {
     subscribe: orderChanges,
   })
   async orderStatusChanged(@Root() orderId: number, @Ctx() context: SubscriptionContext): Promise<Order> {
+    hubOf(context);
     const order = await freshLoaders(context).order.load(orderId);
     if (!order || !canSee(context.principal, order)) throw notFound('Order id', String(orderId));
     return order;

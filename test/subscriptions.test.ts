@@ -1,0 +1,159 @@
+import { Client } from 'graphql-ws';
+import { Role } from '../src/graphql/enums';
+import { createReferenceData } from './support/fixtures';
+import { place, placeOrderRaw, receive, transition } from './support/operations';
+import { startTestApp, TestApp } from './support/test-app';
+import { eventually, listen, LiveServer, subscribe, wsClient } from './support/ws';
+
+const STOCK = `subscription($codes: [String!]) {
+  stockLevelChanged(skuCodes: $codes) { sku { code } onHand reserved unsellable available isLow }
+}`;
+const ORDERS = 'subscription { orderStatusChanged { number status merchant { code } history { status } } }';
+
+let app: TestApp;
+let live: LiveServer;
+let warehouse: string;
+let baofu: string;
+let beijie: string;
+let official: string;
+const clients: Client[] = [];
+
+function client(token: string | null, viaHeader = false): Client {
+  const c = wsClient(live.url, token, viaHeader);
+  clients.push(c);
+  return c;
+}
+
+/** Subscribes and waits until this instance's hub holds the subscription, so no later change can be missed. */
+async function following(token: string, query: string, variables: Record<string, unknown> = {}, viaHeader = false) {
+  const before = live.subscriptions.hub.size;
+  const sub = subscribe(client(token, viaHeader), query, variables);
+  await eventually(() => live.subscriptions.hub.size === before + 1, 'the subscription to open');
+  return sub;
+}
+
+beforeAll(async () => {
+  app = await startTestApp();
+  await createReferenceData(app);
+  live = await listen(app.gateway);
+  warehouse = await app.keyFor(Role.WAREHOUSE);
+  baofu = await app.keyFor(Role.MERCHANT, 'M-BAOFU-01');
+  beijie = await app.keyFor(Role.MERCHANT, 'M-BEIJIE-02');
+  official = await app.keyFor(Role.OFFICIAL);
+});
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) await c.dispose();
+  await eventually(() => live.subscriptions.hub.size === 0, 'every subscription to close');
+});
+
+afterAll(async () => {
+  await live.close();
+  await app.close();
+});
+
+describe('stockLevelChanged', () => {
+  it('tells a storefront about its SKUs only, with the stock as committed', async () => {
+    const sub = await following(baofu, STOCK, { codes: ['JC-MILLET-2500G'] });
+    await receive(app, { skuCode: 'JC-HAWTHORN-500G', quantity: 7, locationCode: 'A-01-02' }, warehouse);
+    await receive(app, { skuCode: 'JC-MILLET-2500G', quantity: 40, locationCode: 'A-01-01' }, warehouse);
+    const first = await sub.next();
+    expect(first.errors).toBeUndefined();
+    expect(first.data.stockLevelChanged).toEqual({ sku: { code: 'JC-MILLET-2500G' }, onHand: 40, reserved: 0, unsellable: 0, available: 40, isLow: false });
+
+    await place(app, [{ skuCode: 'JC-MILLET-2500G', quantity: 3 }], baofu);
+    expect((await sub.next()).data.stockLevelChanged).toMatchObject({ onHand: 40, reserved: 3, available: 37 });
+  });
+
+  it('tells a dashboard about every SKU when skuCodes is omitted', async () => {
+    const sub = await following(official, STOCK);
+    await receive(app, { skuCode: 'JC-PEAR-5KG', quantity: 5, locationCode: 'C-01-01' }, warehouse);
+    expect((await sub.next()).data.stockLevelChanged).toMatchObject({ sku: { code: 'JC-PEAR-5KG' }, onHand: 5, isLow: true });
+  });
+
+  it('publishes nothing for a change that was refused and rolled back', async () => {
+    const sub = await following(baofu, STOCK, { codes: ['JC-PEAR-5KG', 'JC-HAWTHORN-500G'] });
+    const refused = await placeOrderRaw(app, { lines: [{ skuCode: 'JC-PEAR-5KG', quantity: 1 }, { skuCode: 'JC-HAWTHORN-500G', quantity: 10_000 }] }, baofu);
+    expect(refused.errors?.[0].extensions.code).toBe('INSUFFICIENT_STOCK');
+    await receive(app, { skuCode: 'JC-HAWTHORN-500G', quantity: 1, locationCode: 'A-01-02' }, warehouse);
+    expect((await sub.next()).data.stockLevelChanged).toMatchObject({ sku: { code: 'JC-HAWTHORN-500G' }, reserved: 0 });
+  });
+
+  it('delivers whatever the services publish, one event per SKU', async () => {
+    const sub = await following(warehouse, STOCK);
+    const skuIds = (await app.dataSource.query("SELECT id FROM sku WHERE code IN ('JC-MILLET-2500G', 'JC-PEAR-5KG') ORDER BY id")).map((r: { id: number }) => Number(r.id));
+    app.gateway.services.events.stockChanged(skuIds);
+    const codes = [(await sub.next()).data.stockLevelChanged.sku.code, (await sub.next()).data.stockLevelChanged.sku.code];
+    expect(codes.sort()).toEqual(['JC-MILLET-2500G', 'JC-PEAR-5KG']);
+  });
+
+  it('refuses an unknown SKU code and an empty list', async () => {
+    const unknown = subscribe(client(baofu), STOCK, { codes: ['JC-MILLET-2500G', 'JC-NOPE'] });
+    expect((await unknown.next()).errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'NOT_FOUND', field: 'skuCodes' }) })]);
+    const empty = subscribe(client(baofu), STOCK, { codes: [] });
+    expect((await empty.next()).errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'skuCodes' }) })]);
+  });
+
+  it('accepts the key in the upgrade request\'s Authorization header', async () => {
+    const sub = await following(baofu, STOCK, { codes: ['JC-PEAR-5KG'] }, true);
+    await receive(app, { skuCode: 'JC-PEAR-5KG', quantity: 2, locationCode: 'C-01-01' }, warehouse);
+    expect((await sub.next()).data.stockLevelChanged.sku.code).toBe('JC-PEAR-5KG');
+  });
+
+  it('ends when the client completes it, and the hub forgets it', async () => {
+    const sub = await following(baofu, STOCK);
+    sub.stop();
+    expect(await sub.ended()).toBe('complete');
+    await eventually(() => live.subscriptions.hub.size === 0, 'the hub to forget the subscription');
+  });
+});
+
+describe('orderStatusChanged', () => {
+  it('gives a merchant its own orders only, and the warehouse every order', async () => {
+    const mine = await following(baofu, ORDERS);
+    const all = await following(warehouse, ORDERS);
+    await receive(app, { skuCode: 'JC-HAWTHORN-500G', quantity: 20, locationCode: 'A-01-02' }, warehouse);
+    const theirs = await place(app, [{ skuCode: 'JC-HAWTHORN-500G', quantity: 1 }], beijie);
+    const own = await place(app, [{ skuCode: 'JC-HAWTHORN-500G', quantity: 2 }], baofu);
+
+    expect((await mine.next()).data.orderStatusChanged).toEqual({ number: own.number, status: 'PLACED', merchant: { code: 'M-BAOFU-01' }, history: [{ status: 'PLACED' }] });
+    expect((await all.next()).data.orderStatusChanged.number).toBe(theirs.number);
+    expect((await all.next()).data.orderStatusChanged.number).toBe(own.number);
+
+    expect((await transition(app, 'allocateOrder', theirs.number, warehouse)).errors).toBeUndefined();
+    expect((await transition(app, 'allocateOrder', own.number, warehouse)).errors).toBeUndefined();
+    expect((await mine.next()).data.orderStatusChanged).toMatchObject({ number: own.number, status: 'ALLOCATED', history: [{ status: 'PLACED' }, { status: 'ALLOCATED' }] });
+    expect((await all.next()).data.orderStatusChanged).toMatchObject({ number: theirs.number, status: 'ALLOCATED' });
+  });
+
+  it('refuses an OFFICIAL key with FORBIDDEN', async () => {
+    const sub = subscribe(client(official), ORDERS);
+    expect((await sub.next()).errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN' }) })]);
+    expect(await sub.ended()).toBe('complete');
+  });
+});
+
+describe('authentication', () => {
+  it.each([
+    ['no key', null, 'Forbidden: Send an API key as "Authorization: Bearer <key>"'],
+    ['an unknown key', 'gd_merchant_not-a-real-key', 'Forbidden: The API key is unknown or revoked'],
+  ])('closes the socket for %s with 4403 and the reason', async (_what, token, reason) => {
+    const sub = subscribe(client(token), STOCK);
+    expect(await sub.ended()).toMatchObject({ code: 4403, reason });
+  });
+
+  it('closes the socket for a revoked key', async () => {
+    const created = await app.gql('mutation { createApiKey(input: { role: WAREHOUSE, label: "tablet-7" }) { id token } }');
+    const { id, token } = created.data.createApiKey;
+    expect((await app.gql('mutation($id: ID!) { revokeApiKey(id: $id) }', { id })).data.revokeApiKey).toBe(true);
+    const sub = subscribe(client(token), STOCK);
+    expect(await sub.ended()).toMatchObject({ code: 4403, reason: 'Forbidden: The API key is unknown or revoked' });
+  });
+});
+
+describe('over HTTP', () => {
+  it('is not served: subscriptions need the WebSocket', async () => {
+    const res = await app.gql(STOCK, {}, warehouse);
+    expect(res.errors?.[0]).toMatchObject({ message: 'Subscriptions are served over WebSocket on /graphql (graphql-ws protocol)', extensions: { code: 'BAD_REQUEST' } });
+  });
+});
