@@ -17,9 +17,9 @@ import { SkuSupplier } from './sku-supplier.entity';
 import { Sku } from './sku.entity';
 import { VillageStation } from './village-station.entity';
 
-/** `%text%` for LIKE, with LIKE's own wildcards taken literally. */
+/** `%text%` for `LIKE ... ESCAPE '!'`, with LIKE's own wildcards taken literally. ('!' because a backslash escape is spelled differently on MySQL and SQLite.) */
 export function likePattern(text: string): string {
-  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return `%${text.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
 }
 
 /** Reference data: farms, SKUs, merchants, bins, carriers, village stations. Touches no stock. */
@@ -39,8 +39,8 @@ export class CatalogService {
     if (filter.active != null) query.andWhere('farm.active = :active', { active: filter.active });
     if (filter.search) {
       query.andWhere(new Brackets((w) => w
-        .where("LOWER(farm.code) LIKE :search ESCAPE '\\'")
-        .orWhere("LOWER(farm.name) LIKE :search ESCAPE '\\'")), { search: likePattern(filter.search) });
+        .where("LOWER(farm.code) LIKE :search ESCAPE '!'")
+        .orWhere("LOWER(farm.name) LIKE :search ESCAPE '!'")), { search: likePattern(filter.search) });
     }
     return paginate(query, args);
   }
@@ -71,9 +71,9 @@ export class CatalogService {
     }
     if (filter.search) {
       query.andWhere(new Brackets((w) => w
-        .where("LOWER(sku.code) LIKE :search ESCAPE '\\'")
-        .orWhere("LOWER(sku.name) LIKE :search ESCAPE '\\'")
-        .orWhere("LOWER(sku.local_name) LIKE :search ESCAPE '\\'")), { search: likePattern(filter.search) });
+        .where("LOWER(sku.code) LIKE :search ESCAPE '!'")
+        .orWhere("LOWER(sku.name) LIKE :search ESCAPE '!'")
+        .orWhere("LOWER(sku.local_name) LIKE :search ESCAPE '!'")), { search: likePattern(filter.search) });
     }
     const direction = orderBy?.direction ?? SortDirection.ASC;
     const sorts: Record<SkuOrderField, SortKey<Sku>> = {
