@@ -12,6 +12,7 @@ import { queryLimitsPlugin } from './graphql/query-cost';
 import { Loaders } from './loaders';
 import { logger } from './logger';
 import { Metrics } from './metrics';
+import { httpErrorHandler, responseTimeout } from './http-errors';
 import { gatewaySchema } from './schema';
 import { createServices, Services } from './services';
 import { closeEvents, openEvents } from './subscriptions/redis-events';
@@ -142,9 +143,11 @@ export async function createApp(dataSource: DataSource, config: Config, extraPlu
   });
   app.use(
     '/graphql',
+    responseTimeout(),
     express.json({ limit: '256kb' }),
     expressMiddleware(apollo, { context: async ({ req }) => contextFor(req.headers.authorization) }),
   );
+  app.use(httpErrorHandler);
 
   const stop = async () => {
     await apollo.stop();
