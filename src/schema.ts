@@ -4,6 +4,7 @@ import { buildSchemaSync, NonEmptyArray } from 'type-graphql';
 import { AuthResolver } from './auth/auth.resolver';
 import { authChecker } from './auth/auth-checker';
 import { FarmResolver } from './catalog/farm.resolver';
+import { CarrierFiguresResolver, DashboardResolver, FarmFiguresResolver, SkuFiguresResolver } from './dashboard/dashboard.resolver';
 import { ReferenceResolver } from './catalog/reference.resolver';
 import { SkuResolver } from './catalog/sku.resolver';
 import { NodeResolver } from './graphql/node.resolver';
@@ -22,6 +23,7 @@ export const resolvers: NonEmptyArray<Function> = [
   FarmResolver, SkuResolver, ReferenceResolver,
   LotResolver, LotPlacementResolver, StockLevelResolver, StockMovementResolver,
   OrderResolver, DestinationResolver, OrderLineResolver, AllocationResolver, MerchantResolver, MovementOrderResolver,
+  DashboardResolver, CarrierFiguresResolver, FarmFiguresResolver, SkuFiguresResolver,
   SubscriptionResolver,
   StockOperationsResolver, LotTraceResolver, LotShipmentResolver, OrderOperationsResolver,
 ];

@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { ApiKeyService } from './auth/api-key.service';
 import { CatalogService } from './catalog/catalog.service';
 import { Config } from './config';
+import { DashboardService } from './dashboard/dashboard.service';
 import { GatewayEvents, LocalEvents } from './events';
 import { OrderService } from './orders/order.service';
 import { StockService } from './stock/stock.service';
@@ -12,6 +13,7 @@ export interface Services {
   catalog: CatalogService;
   stock: StockService;
   orders: OrderService;
+  dashboard: DashboardService;
   events: GatewayEvents;
 }
 
@@ -22,5 +24,6 @@ export function createServices(dataSource: DataSource, config: Config, events: G
     catalog: new CatalogService(dataSource),
     stock: new StockService(dataSource, events),
     orders: new OrderService(dataSource, events),
+    dashboard: new DashboardService(dataSource),
   };
 }

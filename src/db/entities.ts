@@ -1,6 +1,14 @@
 import { ApiKey } from '../auth/api-key.entity';
 import { Carrier } from '../catalog/carrier.entity';
 import { Farm } from '../catalog/farm.entity';
+import { DailySalesByCarrier } from '../dashboard/daily-sales-by-carrier.entity';
+import { DailySalesByFarm } from '../dashboard/daily-sales-by-farm.entity';
+import { DailySalesByMerchant } from '../dashboard/daily-sales-by-merchant.entity';
+import { DailySalesBySku } from '../dashboard/daily-sales-by-sku.entity';
+import { DailySales } from '../dashboard/daily-sales.entity';
+import { MonthlySalesByFarm } from '../dashboard/monthly-sales-by-farm.entity';
+import { MonthlySalesByMerchant } from '../dashboard/monthly-sales-by-merchant.entity';
+import { MonthlySalesBySku } from '../dashboard/monthly-sales-by-sku.entity';
 import { Location } from '../catalog/location.entity';
 import { SkuSupplier } from '../catalog/sku-supplier.entity';
 import { Sku } from '../catalog/sku.entity';
@@ -20,4 +28,6 @@ export const entities = [
   ApiKey, Carrier, Farm, Location, Sku, SkuSupplier, VillageStation,
   Allocation, Merchant, Order, OrderEvent, OrderLine,
   Lot, LotPlacement, LotReceipt, StockLevel, StockMovement,
+  DailySales, DailySalesByCarrier, DailySalesByMerchant, MonthlySalesByMerchant,
+  DailySalesBySku, MonthlySalesBySku, DailySalesByFarm, MonthlySalesByFarm,
 ];
