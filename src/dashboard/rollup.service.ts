@@ -139,7 +139,7 @@ export function dispatchFigures(
 /** Rollup rows by table, each keyed by its key columns joined with "|". */
 export type RollupSet = Map<string, Map<string, RollupRow>>;
 
-function emptySet(): RollupSet {
+export function emptyRollups(): RollupSet {
   return new Map(Object.keys(ROLLUP_TABLES).map((table) => [table, new Map()]));
 }
 
@@ -172,7 +172,7 @@ const BATCH = 10_000;
  * batches of ids (the Shanghai day is computed here, not in SQL, to keep the SQL portable).
  */
 export async function computeRollups(manager: EntityManager, progress?: (done: number) => void): Promise<RollupSet> {
-  const set = emptySet();
+  const set = emptyRollups();
   let after = 0;
   let done = 0;
   for (;;) {
@@ -195,22 +195,33 @@ export async function computeRollups(manager: EntityManager, progress?: (done: n
     const picksOf = groupBy(picks, (pick) => Number(pick.order_id));
     for (const row of orders) {
       const id = Number(row.id);
-      addRow(set, 'daily_sales', {
-        day: shanghaiDate(instant(row.placed_at)), shard: id % ROLLUP_SHARDS, sales_fen: '0', orders_placed: 1, orders_dispatched: 0, parcels: 0, units: 0,
-      });
-      if (row.dispatched_at === null || row.dispatched_at === undefined) continue;
-      const order: DispatchedOrder = {
+      const order: PlacedOrder & DispatchedOrder = {
         id, merchantId: Number(row.merchant_id), carrierId: row.carrier_id === null ? null : Number(row.carrier_id),
-        parcels: row.parcels === null ? null : Number(row.parcels), dispatchedAt: instant(row.dispatched_at),
+        parcels: row.parcels === null ? null : Number(row.parcels), placedAt: instant(row.placed_at),
+        dispatchedAt: row.dispatched_at === null || row.dispatched_at === undefined ? null : instant(row.dispatched_at),
       };
-      for (const [table, rows] of dispatchFigures(order, linesOf.get(id) ?? [], (picksOf.get(id) ?? []).sort((a, b) => a.farm_id - b.farm_id))) {
-        for (const r of rows) addRow(set, table, r);
-      }
+      addOrderToRollups(set, order, linesOf.get(id) ?? [], (picksOf.get(id) ?? []).sort((a, b) => a.farm_id - b.farm_id));
     }
     done += orders.length;
     progress?.(done);
   }
   return set;
+}
+
+/** Adds one order's figures to `set`: placed, and when it has a dispatch time, dispatched (picks by farm, ascending). */
+export function addOrderToRollups(
+  set: RollupSet,
+  order: PlacedOrder & DispatchedOrder,
+  lines: { sku_id: number; quantity: number; line_total_fen: string | number }[],
+  picks: { farm_id: number; units: string | number; sales_fen: string | number }[],
+): void {
+  addRow(set, 'daily_sales', {
+    day: shanghaiDate(order.placedAt), shard: order.id % ROLLUP_SHARDS, sales_fen: '0', orders_placed: 1, orders_dispatched: 0, parcels: 0, units: 0,
+  });
+  if (order.dispatchedAt === null) return;
+  for (const [table, rows] of dispatchFigures(order, lines, picks)) {
+    for (const row of rows) addRow(set, table, row);
+  }
 }
 
 function groupBy<T>(rows: T[], key: (row: T) => number): Map<number, T[]> {
@@ -226,7 +237,7 @@ function groupBy<T>(rows: T[], key: (row: T) => number): Map<number, T[]> {
 
 /** The rollup rows as stored, in the same shape as computeRollups (rows of only zeros left out). */
 export async function readRollups(manager: EntityManager): Promise<RollupSet> {
-  const set = emptySet();
+  const set = emptyRollups();
   for (const spec of Object.values(ROLLUP_TABLES)) {
     const rows: RollupRow[] = await manager.query(`SELECT ${[...spec.keys, ...spec.values].join(', ')} FROM ${spec.table}`);
     for (const row of rows) {
