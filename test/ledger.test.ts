@@ -1,6 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { Role } from '../src/graphql/enums';
 import { OrderEvent } from '../src/orders/order-event.entity';
+import * as stockSql from '../src/stock/stock-sql';
 import { StockMovement } from '../src/stock/stock-movement.entity';
 import { addDays, shanghaiToday } from '../src/time';
 import { createReferenceData } from './support/fixtures';
@@ -122,12 +123,18 @@ describe('a transaction that fails halfway', () => {
     });
   }
 
-  it('leaves nothing of a placeOrder that reserved every line', async () => {
+  it('leaves nothing of a placeOrder that failed after reserving its first line', async () => {
     const before = await snapshot(app);
-    failOnInsertOf(OrderEvent);
+    const reserve = stockSql.takeAvailable;
+    let calls = 0;
+    jest.spyOn(stockSql, 'takeAvailable').mockImplementation(async (...args) => {
+      if (++calls === 2) throw new Error('forced failure');
+      return reserve(...args);
+    });
     const res = await placeOrderRaw(app, { lines: [{ skuCode: 'JC-MILLET-2500G', quantity: 2 }, { skuCode: 'JC-HAWTHORN-500G', quantity: 1 }] }, baofu);
+    expect(calls).toBe(2);
     expect(res.errors?.[0].extensions.code).toBe('INTERNAL_SERVER_ERROR');
-    expect(JSON.stringify(res.errors)).not.toMatch(/forced failure|SELECT|INSERT/);
+    expect(JSON.stringify(res.errors)).not.toMatch(/forced failure|SELECT|INSERT|UPDATE/);
     expect(await snapshot(app)).toEqual(before);
   });
 

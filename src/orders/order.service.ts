@@ -94,6 +94,9 @@ export class OrderService {
         }));
         order.totalFen = lines.reduce((sum, line) => sum + line.lineTotalFen, 0n);
         await m.update(Order, { id: order.id }, { number: order.number, totalFen: order.totalFen });
+        await m.insert(OrderEvent, { orderId: order.id, status: OrderStatus.PLACED, at: now, actor: principal.label, note: null });
+        await recordOrderPlaced(m, order);
+        // Reservations come last, so the stock-level row locks they take are held only until the commit.
         const short: Shortfall['lines'] = [];
         for (const line of [...lines].sort((a, b) => a.skuId - b.skuId)) {
           if (!(await takeAvailable(m, line.skuId, line.quantity, 'reserve'))) {
@@ -101,8 +104,6 @@ export class OrderService {
           }
         }
         if (short.length) throw new Shortfall(short);
-        await m.insert(OrderEvent, { orderId: order.id, status: OrderStatus.PLACED, at: now, actor: principal.label, note: null });
-        await recordOrderPlaced(m, order);
         return { order, lines };
       });
     } catch (error) {
