@@ -33,16 +33,26 @@ describe('the cost model', () => {
     expect(measure('{ nodes(ids: ["a", "b", "c"]) { id ... on Farm { name } } }').cost).toBe(3);
   });
 
-  it('charges whole-table lists at the root 20 and lists below an object 3 items', () => {
+  it('charges whole-table lists at the root 20 and lists below an object 2 items', () => {
     expect(measure('{ carriers { code } locations { code } }').cost).toBe(20 + 20);
-    expect(measure('{ orders(first: 50) { nodes { lines { sku { suppliers { name } } } } } }').cost).toBe(1 + 50 * (1 + 3 * (1 + 1 + 3)));
+    expect(measure('{ orders(first: 50) { nodes { lines { sku { suppliers { name } } } } } }').cost).toBe(1 + 50 * (1 + 2 * (1 + 1 + 2)));
     expect(measure('{ dashboard(from: "2026-01-01", to: "2026-01-31") { topSkus(limit: 7) { units } } }').cost).toBe(1 + 7);
+  });
+
+  it('lets the hot paths through the default limits', () => {
+    const codes = Array.from({ length: 50 }, (_, i) => `SKU-${i}`);
+    const storefront = measure('query($c: [String!]!) { stockLevels(skuCodes: $c) { available isLow sku { code } } }', { c: codes });
+    const orderPage = measure('query($n: Int!) { orders(first: $n) { nodes { merchant { name } lines { sku { code suppliers { name } stock { available } } } } } }', { n: 50 });
+    expect(storefront.cost).toBe(100);
+    expect(orderPage.cost).toBe(1 + 50 * (1 + 1 + 2 * (1 + 1 + 2 + 1)));
+    expect(orderPage.cost).toBeLessThanOrEqual(1000);
+    expect(orderPage.depth).toBeLessThanOrEqual(10);
   });
 
   it('charges mutations 10 plus what they return', () => {
     expect(measure('mutation { createCarrier(input: { code: "ZTO", name: "ZTO" }) { code } }').cost).toBe(10);
     expect(measure('mutation { createFarm(input: { code: "F-1", name: "n", village: "v", township: "t", county: "c" }) { skus { code } } }').cost)
-      .toBe(10 + 3);
+      .toBe(10 + 2);
   });
 
   it('follows fragments for cost and depth', () => {
@@ -56,7 +66,7 @@ describe('the cost model', () => {
   it('counts introspection fields like any other', () => {
     const m = measure('{ __schema { types { fields { type { name } } } } }');
     expect(m.depth).toBe(5);
-    expect(m.cost).toBe(1 + 3 * (1 + 3 * (1 + 1)));
+    expect(m.cost).toBe(1 + 2 * (1 + 2 * (1 + 1)));
   });
 });
 

@@ -13,10 +13,10 @@ import { DEFAULT_PAGE, MAX_PAGE } from './connection';
 export const MUTATION_COST = 10;
 /**
  * Assumed length of a list that takes no size argument: at the root it is a whole table (bins, carriers,
- * stations), below it a handful per parent (lines of an order, suppliers of a SKU, placements of a lot).
+ * stations), below it a few per parent on average (lines of an order, suppliers of a SKU, placements of a lot).
  */
 export const ROOT_LIST_SIZE = DEFAULT_PAGE;
-export const NESTED_LIST_SIZE = 3;
+export const NESTED_LIST_SIZE = 2;
 export const MAX_ALIASES = 50;
 export const MAX_OPERATIONS = 10;
 /** Field selections visited after expanding fragments: bounds the work of costing itself. */

@@ -50,7 +50,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       await conn.end();
     };
   }
-  const config = loadConfig({ ...env, DATABASE_URL: databaseUrl, ADMIN_TOKEN: ADMIN_TOKEN, NODE_ENV: env.NODE_ENV ?? 'test', LOG_LEVEL: 'silent' });
+  // Tests send requests far faster than any client: an unlimited bucket unless a test sets its own.
+  const config = loadConfig({ RATE_LIMIT_BUCKET: '10000000', RATE_LIMIT_RESTORE_RATE: '10000000', ...env, DATABASE_URL: databaseUrl, ADMIN_TOKEN: ADMIN_TOKEN, NODE_ENV: env.NODE_ENV ?? 'test', LOG_LEVEL: 'silent' });
   const dataSource = await openDataSource(databaseUrl);
   const gateway = await createApp(dataSource, config);
 
