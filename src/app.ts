@@ -36,6 +36,20 @@ function firstIssue(issues: ValidationIssue[], prefix = ''): { field: string; me
   return null;
 }
 
+/**
+ * The input field a variable that failed coercion names, relative to the variable:
+ * `Variable "$input" got invalid value 1.5 at "input.price"; ...` -> "price";
+ * `...; Field "code" of required type "String!" was not provided.` -> "code".
+ */
+export function fieldOfVariableError(message: string): string | null {
+  const match = /^Variable "\$(\w+)" got invalid value [\s\S]*?(?: at "([^"]+)")?; ([\s\S]*)$/.exec(message);
+  if (!match) return null;
+  const path = match[2] ? match[2].split('.').slice(1).join('.') : '';
+  const missing = /^Field "(\w+)" (?:of required type|is not defined)/.exec(match[3])?.[1];
+  const field = [path, missing].filter(Boolean).join('.');
+  return field || match[1];
+}
+
 /** Known errors pass with their code; validation errors name the field; anything else is masked and logged. */
 export function formatError(formatted: GraphQLFormattedError, error: unknown, production: boolean): GraphQLFormattedError {
   const original = (error as { originalError?: unknown })?.originalError ?? error;
@@ -49,6 +63,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, pr
       locations: formatted.locations,
       extensions: { code: 'BAD_USER_INPUT', field: issue?.field },
     };
+  }
+  if (code === 'BAD_USER_INPUT' && formatted.extensions?.field === undefined) {
+    const field = fieldOfVariableError(formatted.message);
+    if (field) formatted = { ...formatted, extensions: { ...formatted.extensions, field } };
   }
   if (code && KNOWN_CODES.has(code) && (original instanceof GraphQLError || !(original instanceof Error))) {
     if (!production) return formatted;
