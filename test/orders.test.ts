@@ -284,6 +284,44 @@ describe('allocateOrder', () => {
   });
 });
 
+describe('lots that turn unsellable after allocation', () => {
+  const pickOf = (number: string) => transition(app, 'pickOrder', number, warehouse);
+
+  it('never ships a lot held after allocation: the pick is INVALID_STATE and changes nothing; cancelling releases it', async () => {
+    const sku = await newSku('JC-MUSHROOM-250G');
+    const lot = await receive(app, { skuCode: sku, farmCode: 'FARM-ZEZHOU-002', quantity: 6, locationCode: 'A-01-01' }, warehouse);
+    const order = await place(app, [{ skuCode: sku, quantity: 6 }], baofu);
+    await transition(app, 'allocateOrder', order.number, warehouse);
+    await app.gql('mutation($c: String!) { holdLot(code: $c, reason: "recall") { code } }', { c: lot.code }, warehouse);
+    const before = await snapshot(app);
+    const res = await pickOf(order.number);
+    expect(res.errors?.[0].extensions.code).toBe('INVALID_STATE');
+    expect(await snapshot(app)).toEqual(before);
+    await app.gql(CANCEL, { n: order.number, r: 'lot recalled' }, warehouse);
+    expect(await stockOf(app, sku)).toEqual({ onHand: 6, reserved: 0, unsellable: 6, available: 0 });
+  });
+
+  it('leaves an expired lot with allocated units to a later write-off, and never ships it', async () => {
+    const sku = await newSku('JC-APRICOT-1KG');
+    const lot = await receive(app, { skuCode: sku, farmCode: 'FARM-ZEZHOU-002', quantity: 5, locationCode: 'A-01-02' }, warehouse);
+    const order = await place(app, [{ skuCode: sku, quantity: 2 }], baofu);
+    await transition(app, 'allocateOrder', order.number, warehouse);
+    // The lot's expiry date passes while the order waits to be picked.
+    await app.dataSource.query('UPDATE lot SET expires_on = ? WHERE code = ?', [addDays(today, -1), lot.code]);
+    const writeOff = async () => (await app.gql('mutation { writeOffExpired }', {}, warehouse)).data.writeOffExpired;
+    await writeOff();
+    const lotNow = async () => (await app.dataSource.query('SELECT status, quantity_on_hand FROM lot WHERE code = ?', [lot.code]))[0];
+    expect(await lotNow()).toMatchObject({ status: 'ACTIVE' });
+    expect(Number((await lotNow()).quantity_on_hand)).toBe(5);
+    const before = await snapshot(app);
+    expect((await pickOf(order.number)).errors?.[0].extensions.code).toBe('INVALID_STATE');
+    expect(await snapshot(app)).toEqual(before);
+    await app.gql(CANCEL, { n: order.number, r: 'expired before pick' }, warehouse);
+    expect(await writeOff()).toBe(5);
+    expect(await stockOf(app, sku)).toEqual({ onHand: 0, reserved: 0, unsellable: 0, available: 0 });
+  });
+});
+
 describe('traceLot', () => {
   const TRACE = `query($c: String!) { traceLot(code: $c) { lot { code } unitsReceived unitsOnHand unitsShipped unitsWrittenOff
     shipments { order { number merchant { code } } quantity } merchants { code } } }`;
