@@ -12,15 +12,22 @@ export class RedisEvents extends LocalEvents {
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
   private readonly channels: Record<string, string>;
+  private readonly where: string;
+  private lastError: Error | null = null;
 
   constructor(url: string, prefix: string) {
     super();
+    this.where = new URL(url).host;
     this.channels = { [STOCK_CHANGED]: `${prefix}events:stock`, [ORDER_STATUS_CHANGED]: `${prefix}events:order-status` };
     // No offline queue: while Redis is away a change is logged and dropped rather than piling up in memory.
-    this.publisher = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-    this.subscriber = new Redis(url, { lazyConnect: true });
+    // A short disconnectTimeout: closing a connection that never opened otherwise holds the process for two seconds.
+    this.publisher = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, disconnectTimeout: 200 });
+    this.subscriber = new Redis(url, { lazyConnect: true, disconnectTimeout: 200 });
     for (const connection of [this.publisher, this.subscriber]) {
-      connection.on('error', (err) => logger.warn({ err }, 'redis events connection error'));
+      connection.on('error', (err: Error) => {
+        this.lastError = err;
+        logger.warn({ err }, 'redis events connection error');
+      });
     }
     this.subscriber.on('message', (channel: string, message: string) => this.received(channel, message));
   }
@@ -28,12 +35,16 @@ export class RedisEvents extends LocalEvents {
   /** Connects both connections and subscribes; resolves once changes from other instances can arrive. */
   async open(): Promise<this> {
     try {
-      await Promise.all([this.publisher.connect(), this.subscriber.connect()]);
+      // Both attempts settle before giving up, so neither is left retrying in the background.
+      const connected = await Promise.allSettled([this.publisher.connect(), this.subscriber.connect()]);
+      const failed = connected.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+      if (failed) throw failed.reason;
       await this.subscriber.subscribe(...Object.values(this.channels));
     } catch (error) {
       this.publisher.disconnect();
       this.subscriber.disconnect();
-      throw new Error(`Could not reach Redis at REDIS_URL: ${error instanceof Error ? error.message : String(error)}`);
+      const cause = this.lastError ?? error;
+      throw new Error(`Could not reach Redis at ${this.where} (REDIS_URL): ${cause instanceof Error ? cause.message : String(cause)}`);
     }
     return this;
   }

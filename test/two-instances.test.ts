@@ -1,0 +1,88 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'graphql-ws';
+import Redis from 'ioredis';
+import { createApp, GatewayApp } from '../src/app';
+import { loadConfig } from '../src/config';
+import { Role } from '../src/graphql/enums';
+import { openEvents } from '../src/subscriptions/redis-events';
+import { createReferenceData } from './support/fixtures';
+import { place, receive } from './support/operations';
+import { startTestApp, TestApp } from './support/test-app';
+import { eventually, listen, LiveServer, subscribe, wsClient } from './support/ws';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+// A prefix of this run's own, so nothing else on the Redis server is heard or disturbed.
+const REDIS_PREFIX = `gaodu-test:${randomBytes(6).toString('hex')}:`;
+const STOCK = 'subscription($codes: [String!]) { stockLevelChanged(skuCodes: $codes) { sku { code } onHand reserved available } }';
+const ORDERS = 'subscription { orderStatusChanged { number status merchant { code } } }';
+
+// Two instances of the gateway on one database and one Redis, as behind a load balancer.
+let first: TestApp;
+let second: GatewayApp;
+let liveFirst: LiveServer;
+let liveSecond: LiveServer;
+let warehouse: string;
+let baofu: string;
+const clients: Client[] = [];
+
+async function following(live: LiveServer, token: string, query: string, variables: Record<string, unknown> = {}) {
+  const before = live.subscriptions.hub.size;
+  const client = wsClient(live.url, token);
+  clients.push(client);
+  const sub = subscribe(client, query, variables);
+  await eventually(() => live.subscriptions.hub.size === before + 1, 'the subscription to open');
+  return sub;
+}
+
+beforeAll(async () => {
+  first = await startTestApp({ REDIS_URL, REDIS_PREFIX });
+  second = await createApp(first.dataSource, first.config);
+  liveFirst = await listen(first.gateway);
+  liveSecond = await listen(second);
+  await createReferenceData(first);
+  warehouse = await first.keyFor(Role.WAREHOUSE);
+  baofu = await first.keyFor(Role.MERCHANT, 'M-BAOFU-01');
+});
+
+afterAll(async () => {
+  for (const client of clients) await client.dispose();
+  await liveSecond.close();
+  await liveFirst.close();
+  await second.stop();
+  await first.close();
+  // Keep nothing behind (the rate limiter keeps its buckets under the same prefix).
+  const redis = new Redis(REDIS_URL);
+  const keys = await redis.keys(`${REDIS_PREFIX}*`);
+  if (keys.length) await redis.del(...keys);
+  await redis.quit();
+});
+
+it('delivers a change made on one instance to subscribers of the other, and once to its own', async () => {
+  const there = await following(liveSecond, baofu, STOCK, { codes: ['JC-MILLET-2500G', 'JC-HAWTHORN-500G'] });
+  const here = await following(liveFirst, warehouse, STOCK, { codes: ['JC-MILLET-2500G', 'JC-HAWTHORN-500G'] });
+
+  await receive(first, { skuCode: 'JC-MILLET-2500G', quantity: 30, locationCode: 'A-01-01' }, warehouse);
+  await receive(first, { skuCode: 'JC-HAWTHORN-500G', quantity: 9, locationCode: 'A-01-02' }, warehouse);
+
+  for (const sub of [there, here]) {
+    expect((await sub.next()).data.stockLevelChanged).toEqual({ sku: { code: 'JC-MILLET-2500G' }, onHand: 30, reserved: 0, available: 30 });
+    expect((await sub.next()).data.stockLevelChanged).toEqual({ sku: { code: 'JC-HAWTHORN-500G' }, onHand: 9, reserved: 0, available: 9 });
+  }
+});
+
+it('delivers order status changes across instances, a merchant still hearing only its own', async () => {
+  const tabletThere = await following(liveSecond, warehouse, ORDERS);
+  const merchantThere = await following(liveSecond, baofu, ORDERS);
+  await receive(first, { skuCode: 'JC-MILLET-2500G', quantity: 3, locationCode: 'A-01-01' }, warehouse);
+  const theirs = await place(first, [{ skuCode: 'JC-MILLET-2500G', quantity: 1 }], await first.keyFor(Role.MERCHANT, 'M-BEIJIE-02'));
+  const own = await place(first, [{ skuCode: 'JC-MILLET-2500G', quantity: 2 }], baofu);
+
+  expect((await tabletThere.next()).data.orderStatusChanged).toEqual({ number: theirs.number, status: 'PLACED', merchant: { code: 'M-BEIJIE-02' } });
+  expect((await tabletThere.next()).data.orderStatusChanged).toEqual({ number: own.number, status: 'PLACED', merchant: { code: 'M-BAOFU-01' } });
+  expect((await merchantThere.next()).data.orderStatusChanged).toEqual({ number: own.number, status: 'PLACED', merchant: { code: 'M-BAOFU-01' } });
+});
+
+it('stops with a clear message when Redis cannot be reached', async () => {
+  const config = loadConfig({ REDIS_URL: 'redis://127.0.0.1:1', LOG_LEVEL: 'silent' });
+  await expect(openEvents(config)).rejects.toThrow(/^Could not reach Redis at 127\.0\.0\.1:1 \(REDIS_URL\): .*ECONNREFUSED/);
+});
