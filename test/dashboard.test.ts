@@ -114,6 +114,20 @@ describe('dashboard', () => {
     expect(res.data.dashboard.daily[0].sales.amount).toBe('9876543219.87');
   });
 
+  it('adds closed days (read once, then kept) to the live ones', async () => {
+    const day = addDays(today, -10);
+    const [pear] = await app.dataSource.query("SELECT id FROM sku WHERE code = 'JC-PEAR-5KG'");
+    await app.dataSource.query('INSERT INTO daily_sales_by_sku (day, sku_id, sales_fen, units) VALUES (?, ?, ?, ?)', [day, pear.id, '100000', 7]);
+    const query = 'query($from: LocalDate!, $to: LocalDate!) { dashboard(from: $from, to: $to) { topSkus(limit: 3) { sku { code } sales { amount } units } } }';
+    const res = await app.gql(query, { from: addDays(today, -12), to: today });
+    await app.dataSource.query('DELETE FROM daily_sales_by_sku WHERE day = ?', [day]);
+    expect(res.data.dashboard.topSkus).toEqual([
+      { sku: { code: 'JC-PEAR-5KG' }, sales: { amount: '1000.00' }, units: 7 },
+      { sku: { code: 'JC-MILLET-2500G' }, sales: { amount: '119.70' }, units: 3 },
+      { sku: { code: 'JC-HAWTHORN-500G' }, sales: { amount: '74.10' }, units: 6 },
+    ]);
+  });
+
   it('is for OFFICIAL and ADMIN only', async () => {
     const official = await app.keyFor(Role.OFFICIAL);
     const ok = await app.gql('query($d: LocalDate!) { dashboard(from: $d, to: $d) { ordersPlaced } }', { d: today }, official);

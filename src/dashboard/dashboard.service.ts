@@ -45,8 +45,24 @@ function checkLimit(limit: number, field = 'limit'): void {
 
 const fen = (value: unknown): bigint => BigInt(value === null || value === undefined ? 0 : String(value));
 
+type Dimension = 'sku' | 'farm' | 'merchant';
+type Totals = Map<number, { salesFen: bigint; n: number }>;
+
+const CLOSED_TOTALS_TTL_MS = 10 * 60_000;
+const CLOSED_TOTALS_KEPT = 64;
+
+/** The `limit` keys with the largest sales, ties by key. */
+function largest(totals: Totals, limit: number): [number, { salesFen: bigint; n: number }][] {
+  return [...totals]
+    .sort(([a, x], [b, y]) => (x.salesFen === y.salesFen ? a - b : x.salesFen > y.salesFen ? -1 : 1))
+    .slice(0, limit);
+}
+
 /** County office figures, read from the daily and monthly rollups (never from orders). */
 export class DashboardService {
+  /** Totals of closed days by dimension and range (see totalsOf). */
+  private readonly closed = new Map<string, { until: number; totals: Promise<Totals> }>();
+
   constructor(private readonly dataSource: DataSource) {}
 
   /** A dashboard of `from`..`to` (Asia/Shanghai days, both included, at most 366). */
@@ -109,27 +125,36 @@ export class DashboardService {
   /** Sales and units by the farm whose lots were shipped, largest first. */
   async byFarm(dashboard: Dashboard, limit: number): Promise<FarmFigures[]> {
     checkLimit(limit);
-    const rows = await this.topOf('farm', 'units', dashboard, limit);
-    return rows.map((row) => Object.assign(new FarmFigures(), { farmId: Number(row.k), sales: Money.fromFen(fen(row.sales_fen)), units: Number(row.n) }));
+    const totals = await this.totalsOf('farm', 'units', dashboard);
+    return largest(totals, limit).map(([farmId, t]) => Object.assign(new FarmFigures(), { farmId, sales: Money.fromFen(t.salesFen), units: t.n }));
   }
 
   /** Sales and units by SKU, largest first. */
   async topSkus(dashboard: Dashboard, limit: number): Promise<SkuFigures[]> {
     checkLimit(limit);
-    const rows = await this.topOf('sku', 'units', dashboard, limit);
-    return rows.map((row) => Object.assign(new SkuFigures(), { skuId: Number(row.k), sales: Money.fromFen(fen(row.sales_fen)), units: Number(row.n) }));
+    const totals = await this.totalsOf('sku', 'units', dashboard);
+    return largest(totals, limit).map(([skuId, t]) => Object.assign(new SkuFigures(), { skuId, sales: Money.fromFen(t.salesFen), units: t.n }));
   }
 
-  /** Sales by the village of the selling merchant, with how many of its merchants sold, largest first. */
+  /** Sales by the village of the selling merchant, with how many of its merchants had orders dispatched, largest first. */
   async byMerchantVillage(dashboard: Dashboard): Promise<VillageFigures[]> {
-    const { sql, params } = this.unionOf('merchant', 'orders_dispatched', dashboard);
-    const rows: Row[] = await this.dataSource.query(
-      `SELECT mc.village AS village, SUM(x.sales_fen) AS sales_fen, COUNT(DISTINCT x.k) AS merchants
-         FROM (${sql}) x JOIN merchant mc ON mc.id = x.k
-        GROUP BY mc.village ORDER BY SUM(x.sales_fen) DESC, mc.village`, params);
-    return rows.map((row) => Object.assign(new VillageFigures(), {
-      village: String(row.village), sales: Money.fromFen(fen(row.sales_fen)), merchants: Number(row.merchants),
-    }));
+    const [totals, merchants] = await Promise.all([
+      this.totalsOf('merchant', 'orders_dispatched', dashboard),
+      this.dataSource.query('SELECT id, village FROM merchant') as Promise<Row[]>,
+    ]);
+    const villageOf = new Map(merchants.map((m) => [Number(m.id), String(m.village)]));
+    const villages = new Map<string, { salesFen: bigint; merchants: number }>();
+    for (const [merchantId, t] of totals) {
+      if (t.n === 0) continue;
+      const village = villageOf.get(merchantId) ?? '';
+      const v = villages.get(village) ?? { salesFen: 0n, merchants: 0 };
+      v.salesFen += t.salesFen;
+      v.merchants += 1;
+      villages.set(village, v);
+    }
+    return [...villages]
+      .sort(([a, x], [b, y]) => (x.salesFen === y.salesFen ? (a < b ? -1 : 1) : x.salesFen > y.salesFen ? -1 : 1))
+      .map(([village, v]) => Object.assign(new VillageFigures(), { village, sales: Money.fromFen(v.salesFen), merchants: v.merchants }));
   }
 
   /** Everything on hand now at today's SKU prices. */
@@ -168,16 +193,49 @@ export class DashboardService {
       .getMany();
   }
 
-  /** The largest keys of a wide breakdown (sku, farm): whole months from monthly rollups, the rest from daily ones. */
-  private topOf(dimension: 'sku' | 'farm', count: string, dashboard: Dashboard, limit: number): Promise<Row[]> {
-    const { sql, params } = this.unionOf(dimension, count, dashboard);
-    return this.dataSource.query(
-      `SELECT x.k AS k, SUM(x.sales_fen) AS sales_fen, SUM(x.n) AS n FROM (${sql}) x
-        GROUP BY x.k ORDER BY SUM(x.sales_fen) DESC, x.k LIMIT ?`, [...params, limit]);
+  /**
+   * Totals per key of a wide breakdown (SKU, farm, merchant) over the dashboard's range. Days before
+   * yesterday are closed: dispatches are dated when they happen, so no transaction can add to them any
+   * more, and their totals are kept for CLOSED_TOTALS_TTL_MS (a rebuild of the rollups shows after that
+   * long at most). Yesterday (a dispatch committing just after midnight) and today are read live.
+   */
+  private async totalsOf(dimension: Dimension, count: string, dashboard: Dashboard): Promise<Totals> {
+    const lastClosed = addDays(shanghaiToday(), -2);
+    const parts: Promise<Totals>[] = [];
+    if (dashboard.from <= lastClosed) parts.push(this.closedTotals(dimension, count, dashboard.from, dashboard.to < lastClosed ? dashboard.to : lastClosed));
+    const liveFrom = dashboard.from > lastClosed ? dashboard.from : addDays(lastClosed, 1);
+    if (liveFrom <= dashboard.to) parts.push(this.readTotals(dimension, count, liveFrom, dashboard.to));
+    const totals: Totals = new Map();
+    for (const part of await Promise.all(parts)) {
+      for (const [key, t] of part) {
+        const sum = totals.get(key) ?? { salesFen: 0n, n: 0 };
+        totals.set(key, { salesFen: sum.salesFen + t.salesFen, n: sum.n + t.n });
+      }
+    }
+    return totals;
   }
 
-  private unionOf(dimension: 'sku' | 'farm' | 'merchant', count: string, dashboard: Dashboard): { sql: string; params: string[] } {
-    const parts = rangeParts(dashboard.from, dashboard.to);
+  private closedTotals(dimension: Dimension, count: string, from: string, to: string): Promise<Totals> {
+    const key = `${dimension}|${from}|${to}`;
+    const hit = this.closed.get(key);
+    if (hit && hit.until > Date.now()) return hit.totals;
+    const totals = this.readTotals(dimension, count, from, to);
+    totals.catch(() => this.closed.delete(key));
+    this.closed.delete(key);
+    this.closed.set(key, { until: Date.now() + CLOSED_TOTALS_TTL_MS, totals });
+    if (this.closed.size > CLOSED_TOTALS_KEPT) this.closed.delete(this.closed.keys().next().value!);
+    return totals;
+  }
+
+  /** One query: whole months from the monthly rollup, the days around them from the daily one. */
+  private async readTotals(dimension: Dimension, count: string, from: string, to: string): Promise<Totals> {
+    const { sql, params } = this.unionOf(dimension, count, from, to);
+    const rows: Row[] = await this.dataSource.query(`SELECT x.k AS k, SUM(x.sales_fen) AS sales_fen, SUM(x.n) AS n FROM (${sql}) x GROUP BY x.k`, params);
+    return new Map(rows.map((row) => [Number(row.k), { salesFen: fen(row.sales_fen), n: Number(row.n) }]));
+  }
+
+  private unionOf(dimension: Dimension, count: string, from: string, to: string): { sql: string; params: string[] } {
+    const parts = rangeParts(from, to);
     const selects: string[] = [];
     const params: string[] = [];
     const columns = `${dimension}_id AS k, sales_fen, ${count} AS n`;

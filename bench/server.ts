@@ -1,0 +1,86 @@
+import 'reflect-metadata';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { ApolloServerPlugin } from '@apollo/server';
+import { createApp } from '../src/app';
+import { loadConfig } from '../src/config';
+import { Context } from '../src/context';
+import { openDataSource } from '../src/db/data-source';
+
+/**
+ * The gateway under test, in a process of its own (forked by bench/run.ts): createApp + http listen on
+ * a free port. It counts SQL statements (every TypeORM statement goes through QueryRunner.query),
+ * GraphQL responses with errors and peak RSS, and can capture the statements of one request so the
+ * raw-SQL floor replays exactly them. Talks to its parent over IPC.
+ */
+interface Statement { sql: string; params: unknown[] }
+
+async function main(): Promise<void> {
+  const databaseUrl = process.argv[2];
+  const adminToken = process.argv[3];
+  const config = loadConfig({
+    ...process.env, DATABASE_URL: databaseUrl, ADMIN_TOKEN: adminToken, NODE_ENV: 'production', LOG_LEVEL: 'error', PORT: '0',
+    // The harness measures throughput, not the rate limiter: one key sends thousands of requests a second.
+    RATE_LIMIT_BUCKET: '10000000', RATE_LIMIT_RESTORE_RATE: '10000000',
+  });
+  const dataSource = await openDataSource(databaseUrl);
+
+  let statements = 0;
+  let captured: Statement[] | null = null;
+  const runner = dataSource.createQueryRunner();
+  const proto = Object.getPrototypeOf(runner) as { query: (sql: string, params?: unknown[], structured?: boolean) => Promise<unknown> };
+  await runner.release();
+  const original = proto.query;
+  proto.query = function query(this: unknown, sql: string, params?: unknown[], structured?: boolean) {
+    statements++;
+    captured?.push({ sql, params: params ?? [] });
+    return original.call(this, sql, params, structured);
+  };
+
+  let graphqlErrors = 0;
+  let firstError: string | null = null;
+  const errorCounter: ApolloServerPlugin<Context> = {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors }) {
+          graphqlErrors++;
+          firstError ??= `${errors[0]?.extensions?.code ?? ''} ${errors[0]?.message}`;
+        },
+      };
+    },
+  };
+  const gateway = await createApp(dataSource, config, [errorCounter]);
+  const server = createServer(gateway.app);
+  server.keepAliveTimeout = 60_000;
+
+  let peakRss = process.memoryUsage().rss;
+  setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 100).unref();
+
+  process.on('message', (message: { cmd: string }) => {
+    const rss = process.memoryUsage().rss;
+    peakRss = Math.max(peakRss, rss);
+    if (message.cmd === 'reset') {
+      statements = 0;
+      graphqlErrors = 0;
+      firstError = null;
+      peakRss = rss;
+    } else if (message.cmd === 'capture') {
+      captured = [];
+    }
+    const reply: Record<string, unknown> = { cmd: message.cmd, statements, graphqlErrors, firstError, rss, peakRss };
+    if (message.cmd === 'captured') {
+      reply.captured = captured;
+      captured = null;
+    }
+    process.send!(reply);
+  });
+
+  server.listen(0, '127.0.0.1', () => process.send!({ cmd: 'ready', port: (server.address() as AddressInfo).port }));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
