@@ -6,9 +6,10 @@ export function countSql(dataSource: DataSource): { readonly count: number; rest
   const proto = Object.getPrototypeOf(runner) as { query: (...args: unknown[]) => Promise<unknown> };
   void runner.release();
   const spy = jest.spyOn(proto, 'query');
+  const start = spy.mock.calls.length;
   return {
     get count() {
-      return spy.mock.calls.length;
+      return spy.mock.calls.length - start;
     },
     restore: () => spy.mockRestore(),
   };
