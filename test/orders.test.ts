@@ -122,7 +122,7 @@ describe('placeOrder', () => {
     expect(await snapshot(app)).toEqual(before);
   });
 
-  it('refuses an inactive SKU, and an ADMIN order without merchantCode, changing nothing', async () => {
+  it('refuses an inactive SKU, an ADMIN order without merchantCode and an order for another merchant, changing nothing', async () => {
     await newSku('JC-RETIRED');
     await app.gql('mutation { updateSku(code: "JC-RETIRED", input: { active: false }) { id } }');
     const before = await snapshot(app);
@@ -132,6 +132,8 @@ describe('placeOrder', () => {
     expect(noMerchant.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'merchantCode' });
     const warehouseOrder = await placeOrderRaw(app, { lines: [line], merchantCode: 'M-BAOFU-01' }, warehouse);
     expect(warehouseOrder.errors?.[0].extensions.code).toBe('FORBIDDEN');
+    const forAnother = await placeOrderRaw(app, { lines: [line], merchantCode: 'M-BEIJIE-02' }, baofu);
+    expect(forAnother.errors?.[0].extensions.code).toBe('FORBIDDEN');
     expect(await snapshot(app)).toEqual(before);
   });
 });
