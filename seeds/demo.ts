@@ -10,11 +10,13 @@ import { Role } from '../src/graphql/enums';
 import { Merchant } from '../src/orders/merchant.entity';
 import { Order } from '../src/orders/order.entity';
 import { Lot } from '../src/stock/lot.entity';
+import { ReplayClock } from './clock';
 import { CARRIERS } from './data/carriers';
 import { FARMS } from './data/farms';
 import { MERCHANTS } from './data/merchants';
-import { BIN_AISLES, STATION_VILLAGES } from './data/places';
+import { BIN_AISLES, STATION_VILLAGES, stationCode } from './data/places';
 import { PRODUCT_FAMILIES, skuCode } from './data/skus';
+import { HISTORY_DAYS, replayHistory } from './history';
 
 /** The merchant whose demo key is printed. */
 export const DEMO_MERCHANT = 'M-BAOFU-01';
@@ -32,7 +34,7 @@ export async function loadReferenceData(dataSource: DataSource): Promise<void> {
   const catalog = new CatalogService(dataSource);
   for (const carrier of CARRIERS) await catalog.createCarrier(carrier);
   for (const [village, township] of STATION_VILLAGES) {
-    await catalog.createVillageStation({ code: `ST-${township}-${village}`.toUpperCase(), name: `${village} village station`, village, township });
+    await catalog.createVillageStation({ code: stationCode(village, township), name: `${village} village station`, village, township });
   }
   for (const { prefix, zone, aisles, bins } of BIN_AISLES) {
     for (let aisle = 1; aisle <= aisles; aisle++) {
@@ -69,9 +71,20 @@ export async function createDemoKeys(dataSource: DataSource): Promise<CreatedKey
   ];
 }
 
-/** Loads the whole demo data set into an empty database. */
+/**
+ * Loads the whole demo data set into an empty database: the reference data, then HISTORY_DAYS days of
+ * receipts and orders replayed through the services with the clock set to each step's instant.
+ */
 export async function loadDemoData(dataSource: DataSource): Promise<void> {
-  await loadReferenceData(dataSource);
+  const end = Date.now();
+  const clock = new ReplayClock(new Date(end - (HISTORY_DAYS + 7) * 24 * 3600 * 1000));
+  clock.install();
+  try {
+    await loadReferenceData(dataSource);
+    await replayHistory(dataSource, clock, end);
+  } finally {
+    clock.uninstall();
+  }
 }
 
 /** On an empty database: loads the demo set and returns one new key per role; otherwise does nothing and returns null. */

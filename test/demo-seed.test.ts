@@ -7,7 +7,9 @@ let app: TestApp;
 let keys: CreatedKey[] | null;
 beforeAll(async () => {
   app = await startTestApp();
+  const started = Date.now();
   keys = await seedDemoIfEmpty(app.dataSource);
+  console.log(`demo data set loaded in ${Date.now() - started} ms (${app.dataSource.options.type})`);
 });
 afterAll(() => app.close());
 
@@ -65,6 +67,50 @@ describe('the demo data set', () => {
     for (const row of rows) {
       expect([Number(row.moved), Number(row.in_lots)]).toEqual([Number(row.on_hand), Number(row.on_hand)]);
     }
+  });
+
+  it('holds lots in every status, orders at every step and every kind of movement, over a few months', async () => {
+    for (const status of ['ACTIVE', 'HELD', 'EXPIRED', 'DEPLETED']) {
+      const res = await app.gql('query($status: LotStatus) { lots(filter: { status: $status }, first: 1) { nodes { status } totalCount } }', { status });
+      expect([status, res.data.lots.totalCount]).toEqual([status, expect.any(Number)]);
+      expect(res.data.lots.totalCount).toBeGreaterThan(0);
+      expect(res.data.lots.nodes[0].status).toBe(status);
+    }
+    for (const status of ['PLACED', 'ALLOCATED', 'PICKED', 'DISPATCHED', 'DELIVERED', 'CANCELLED']) {
+      const res = await app.gql('query($status: OrderStatus) { orders(filter: { status: $status }, first: 1) { totalCount } }', { status });
+      expect([status, res.data.orders.totalCount > 0]).toEqual([status, true]);
+    }
+    for (const type of ['RECEIPT', 'PICK', 'ADJUSTMENT', 'EXPIRY', 'TRANSFER']) {
+      const res = await app.gql('query($type: MovementType) { stockMovements(filter: { type: $type }, first: 1) { totalCount } }', { type });
+      expect([type, res.data.stockMovements.totalCount > 0]).toEqual([type, true]);
+    }
+    const span = await app.gql('{ newest: orders(first: 1) { nodes { placedAt } totalCount } oldest: orders(last: 1) { nodes { placedAt } } }');
+    const day = 24 * 3600 * 1000;
+    expect(span.data.newest.totalCount).toBeGreaterThan(200);
+    expect(Date.parse(span.data.oldest.nodes[0].placedAt)).toBeLessThan(Date.now() - 60 * day);
+    expect(Date.parse(span.data.newest.nodes[0].placedAt)).toBeGreaterThan(Date.now() - 2 * day);
+    expect(Date.parse(span.data.newest.nodes[0].placedAt)).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('tells each order its own story: events in order, a delivered order dispatched with a carrier', async () => {
+    const res = await app.gql('{ orders(filter: { status: DELIVERED }, first: 5) { nodes { carrier { code } trackingNumber dispatchedAt deliveredAt history { status at } } } }');
+    for (const order of res.data.orders.nodes) {
+      expect(order.carrier.code).toMatch(/^[A-Z]+$/);
+      expect(order.history.map((e: { status: string }) => e.status)).toEqual(['PLACED', 'ALLOCATED', 'PICKED', 'DISPATCHED', 'DELIVERED']);
+      const times = order.history.map((e: { at: string }) => Date.parse(e.at));
+      expect(times).toEqual([...times].sort((a, b) => a - b));
+      expect(Date.parse(order.deliveredAt)).toBeGreaterThan(Date.parse(order.dispatchedAt));
+    }
+  });
+
+  it('keeps reservations: per SKU reserved = Σ unpicked units of PLACED and ALLOCATED orders', async () => {
+    const rows: { sku_id: number; reserved: number; open: number }[] = await app.dataSource.query(`
+      SELECT sl.sku_id, sl.reserved,
+        (SELECT COALESCE(SUM(ol.quantity), 0) FROM order_line ol JOIN orders o ON o.id = ol.order_id
+          WHERE ol.sku_id = sl.sku_id AND o.status IN ('PLACED', 'ALLOCATED')) AS open
+      FROM stock_level sl`);
+    expect(rows.some((row) => Number(row.reserved) > 0)).toBe(true);
+    for (const row of rows) expect(Number(row.reserved)).toBe(Number(row.open));
   });
 
   it('makes keys only when asked: createDemoKeys adds four more', async () => {

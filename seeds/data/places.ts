@@ -10,6 +10,8 @@ export const STATION_VILLAGES: [string, string][] = [
   ['Sangshu', 'Dingdian'], ['Liyi', 'Liyi'], ['Magedang', 'Magedang'], ['Zhengzhuang', 'Zhengzhuang'], ['Duanshi', 'Duanshi'],
 ];
 
+export const stationCode = (village: string, township: string) => `ST-${township}-${village}`.toUpperCase();
+
 /** Bins of the distribution centre: aisle prefix, zone, aisles, bins per aisle. */
 export const BIN_AISLES: { prefix: string; zone: StorageZone; aisles: number; bins: number }[] = [
   { prefix: 'A', zone: StorageZone.AMBIENT, aisles: 4, bins: 5 },
