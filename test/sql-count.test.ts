@@ -1,11 +1,4 @@
 import { DataSource } from 'typeorm';
-import { Farm } from '../src/catalog/farm.entity';
-import { Sku } from '../src/catalog/sku.entity';
-import { OrderStatus } from '../src/graphql/enums';
-import { Merchant } from '../src/orders/merchant.entity';
-import { OrderEvent } from '../src/orders/order-event.entity';
-import { OrderLine } from '../src/orders/order-line.entity';
-import { Order } from '../src/orders/order.entity';
 import { createReferenceData } from './support/fixtures';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -34,24 +27,19 @@ let app: TestApp;
 beforeAll(async () => {
   app = await startTestApp();
   await createReferenceData(app);
-  // Sixty orders of two merchants, each with one to three lines over the fixture's SKUs, written as rows.
-  const m = app.dataSource.manager;
-  const merchants = await m.find(Merchant);
-  const skus = await m.find(Sku);
-  expect((await m.find(Farm)).length).toBeGreaterThan(0);
+  // Stock arrives and sixty orders of two merchants are placed through the API, one to three lines each.
+  const receipts: [string, string, string][] = [['JC-MILLET-2500G', 'FARM-QINSHUI-001', 'A-01-01'], ['JC-HAWTHORN-500G', 'FARM-ZEZHOU-002', 'A-01-02'], ['JC-PEAR-5KG', 'FARM-ZEZHOU-002', 'C-01-01']];
+  for (const [skuCode, farmCode, locationCode] of receipts) {
+    const res = await app.gql('mutation($input: ReceiveLotInput!) { receiveLot(input: $input) { code } }',
+      { input: { idempotencyKey: `receipt-${skuCode}`, skuCode, farmCode, quantity: 500, locationCode } });
+    expect(res.errors).toBeUndefined();
+  }
   for (let i = 0; i < 60; i++) {
-    const order = await m.save(m.create(Order, {
-      number: `GD-20261129-${String(i + 1).padStart(6, '0')}`, merchantId: merchants[i % merchants.length].id,
-      idempotencyKey: `sql-count-${i}`, requestHash: 'x'.repeat(64), status: OrderStatus.PLACED, totalFen: 0n,
-      stationId: null, recipientName: 'Li Na', recipientPhone: '13900000000', address: 'Baofu village', city: 'Jincheng', province: 'Shanxi',
-      carrierId: null, trackingNumber: null, parcels: null, weightGrams: null, placedAt: new Date(),
-      dispatchedAt: null, deliveredAt: null, cancelledAt: null, cancelReason: null,
-    }));
-    const lines = skus.slice(0, 1 + (i % skus.length)).map((sku) => m.create(OrderLine, {
-      orderId: order.id, skuId: sku.id, quantity: 1, unitPriceFen: sku.priceFen, lineTotalFen: sku.priceFen,
-    }));
-    await m.save(lines);
-    await m.save(m.create(OrderEvent, { orderId: order.id, status: OrderStatus.PLACED, at: new Date(), actor: 'test', note: null }));
+    const lines = receipts.slice(0, 1 + (i % 3)).map(([skuCode]) => ({ skuCode, quantity: 1 }));
+    const res = await app.gql('mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { number } }', { input: {
+      idempotencyKey: `order-${i}`, merchantCode: i % 2 ? 'M-BAOFU-01' : 'M-BEIJIE-02', lines, destination: { stationCode: 'ST-GAODU-BAOFU' },
+    } });
+    expect(res.errors).toBeUndefined();
   }
 });
 afterAll(() => app.close());
