@@ -273,6 +273,22 @@ describe('allocateOrder', () => {
     ]);
   });
 
+  it('takes a lot kept in two bins from both, in bin order', async () => {
+    const sku = await newSku('JC-PEPPER-200G');
+    const lot = await receive(app, { skuCode: sku, farmCode: 'FARM-ZEZHOU-002', quantity: 5, locationCode: 'A-01-02' }, warehouse);
+    await app.gql('mutation($i: MoveStockInput!) { moveStock(input: $i) { code } }', { i: { lotCode: lot.code, fromLocationCode: 'A-01-02', toLocationCode: 'A-01-01', quantity: 2 } }, warehouse);
+    const order = await place(app, [{ skuCode: sku, quantity: 3 }], baofu);
+    const res = await transition(app, 'allocateOrder', order.number, warehouse);
+    expect(res.data.allocateOrder.lines[0].allocations).toEqual([
+      { lot: { code: lot.code }, location: { code: 'A-01-01' }, quantity: 2 },
+      { lot: { code: lot.code }, location: { code: 'A-01-02' }, quantity: 1 },
+    ]);
+    const before = await snapshot(app);
+    const move = await app.gql('mutation($i: MoveStockInput!) { moveStock(input: $i) { code } }', { i: { lotCode: lot.code, fromLocationCode: 'A-01-01', toLocationCode: 'A-01-02', quantity: 1 } }, warehouse);
+    expect(move.errors?.[0].extensions).toMatchObject({ code: 'INSUFFICIENT_STOCK', shortages: [{ skuCode: sku, requested: 1, available: 0 }] });
+    expect(await snapshot(app)).toEqual(before);
+  });
+
   it('refuses with INSUFFICIENT_STOCK and changes nothing when a reserved lot was held meanwhile', async () => {
     const sku = await newSku('JC-WALNUT-1KG');
     const lot = await receive(app, { skuCode: sku, farmCode: 'FARM-ZEZHOU-002', quantity: 4, locationCode: 'A-01-01' }, warehouse);
