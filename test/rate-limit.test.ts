@@ -121,6 +121,17 @@ describe('buckets in Redis', () => {
     }
   });
 
+  it('lets requests through when Redis cannot be reached', async () => {
+    const limiter = new RedisRateLimiter('redis://127.0.0.1:1', 10, 1, randomPrefix());
+    try {
+      const spent = await limiter.spend('key', 5);
+      expect(spent.allowed).toBe(true);
+      expect(spent.status.maximumAvailable).toBe(10);
+    } finally {
+      await limiter.close();
+    }
+  });
+
   it('drained on one instance is refused on the other, for that key only', async () => {
     const prefix = randomPrefix();
     const first = await startTestApp({ REDIS_URL, REDIS_PREFIX: prefix, RATE_LIMIT_BUCKET: '100', RATE_LIMIT_RESTORE_RATE: '1' });

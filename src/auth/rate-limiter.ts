@@ -82,6 +82,17 @@ redis.call('PEXPIRE', KEYS[1], math.ceil(capacity / rate * 1000) + 1000)
 return { allowed, tostring(tokens) }
 `;
 
+/** How long a request waits for Redis before it is let through. */
+const REDIS_TIMEOUT_MS = 1000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 type SpendCommand = (key: string, capacity: number, rate: number, cost: number) => Promise<[number, string]>;
 
 /** Buckets in Redis (REDIS_URL): shared by every instance of the gateway. */
@@ -89,7 +100,7 @@ export class RedisRateLimiter implements RateLimiter {
   private readonly redis: Redis;
 
   constructor(url: string, private readonly capacity: number, private readonly restoreRate: number, private readonly prefix: string) {
-    this.redis = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 1000 });
+    this.redis = new Redis(url, { maxRetriesPerRequest: 1, disconnectTimeout: 200 });
     this.redis.on('error', (err) => logger.warn({ err }, 'rate-limit redis error'));
     this.redis.defineCommand('spendPoints', { numberOfKeys: 1, lua: SPEND_SCRIPT });
   }
@@ -98,7 +109,7 @@ export class RedisRateLimiter implements RateLimiter {
   async spend(key: string, cost: number): Promise<Spending> {
     try {
       const command = (this.redis as unknown as { spendPoints: SpendCommand }).spendPoints;
-      const [allowed, tokens] = await command.call(this.redis, this.prefix + key, this.capacity, this.restoreRate, cost);
+      const [allowed, tokens] = await withTimeout(command.call(this.redis, this.prefix + key, this.capacity, this.restoreRate, cost), REDIS_TIMEOUT_MS);
       return spending(this.capacity, this.restoreRate, allowed === 1, Number(tokens), cost);
     } catch (err) {
       logger.warn({ err }, 'rate limit not applied: redis did not answer');
@@ -107,7 +118,8 @@ export class RedisRateLimiter implements RateLimiter {
   }
 
   async close(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    if (this.redis.status === 'ready') await this.redis.quit().catch(() => undefined);
+    this.redis.disconnect();
   }
 }
 
