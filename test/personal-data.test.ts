@@ -123,6 +123,7 @@ describe('order recipients', () => {
       'FORBIDDEN merchant.orders.nodes.0.destination.recipientName',
       'FORBIDDEN stockMovements.nodes.0.order.destination.recipientPhone',
       'FORBIDDEN node.destination.address',
+      'FORBIDDEN traceLot.shipments.0.order.destination.recipientName',
     ]));
     expect(paths.every((p) => p.startsWith('FORBIDDEN ') || p.startsWith('NOT_FOUND '))).toBe(true);
     expect(JSON.stringify(res)).not.toMatch(/Li Na|13900000002|Baofu Road/);
