@@ -1,16 +1,33 @@
 import { EventEmitter } from 'node:events';
 import { DataSource, In } from 'typeorm';
 import { ORDER_STATUS_CHANGED, STOCK_CHANGED } from '../events';
+import { Loaders } from '../loaders';
 import { logger } from '../logger';
 import { Order } from '../orders/order.entity';
 
 /**
- * The ids a subscriber has yet to be sent. An id already waiting is not added again: the payload is
- * loaded fresh when it is sent, so one send covers every change since. At most `limit` ids wait;
- * beyond that the oldest is dropped, so a slow subscriber costs bounded memory.
+ * One published change of one id, as a subscriber receives it. Every subscriber hearing the same
+ * publication reads through the same loaders, created on first use after the commit: a thousand
+ * storefronts watching one SKU cost the SQL of one.
  */
-export class CoalescingQueue {
-  private readonly pending = new Set<number>();
+export interface Change {
+  id: number;
+  loaders(): Loaders;
+}
+
+/** The loaders shared by the subscribers of one publication. */
+function sharedLoaders(dataSource: DataSource): () => Loaders {
+  let loaders: Loaders | undefined;
+  return () => (loaders ??= new Loaders(dataSource));
+}
+
+/**
+ * The changes a subscriber has yet to be sent, one per id. A newer change of an id already waiting
+ * takes its place: the payload is loaded when it is sent, so one send covers every change since. At
+ * most `limit` ids wait; beyond that the oldest is dropped, so a slow subscriber costs bounded memory.
+ */
+export class CoalescingQueue<T = number> {
+  private readonly pending = new Map<number, T>();
   dropped = 0;
 
   constructor(readonly limit: number) {}
@@ -19,24 +36,24 @@ export class CoalescingQueue {
     return this.pending.size;
   }
 
-  push(id: number): void {
-    if (this.pending.has(id)) return;
-    this.pending.add(id);
-    if (this.pending.size > this.limit) {
-      this.pending.delete(this.pending.values().next().value as number);
+  push(id: number, value: T): void {
+    const waiting = this.pending.has(id);
+    this.pending.set(id, value);
+    if (!waiting && this.pending.size > this.limit) {
+      this.pending.delete(this.pending.keys().next().value as number);
       this.dropped += 1;
     }
   }
 
-  /** Removes and returns up to `count` ids, oldest first. */
-  take(count: number): number[] {
-    const ids: number[] = [];
-    for (const id of this.pending) {
-      if (ids.length === count) break;
-      ids.push(id);
+  /** Removes and returns up to `count` values, oldest id first. */
+  take(count: number): T[] {
+    const taken: [number, T][] = [];
+    for (const entry of this.pending) {
+      if (taken.length === count) break;
+      taken.push(entry);
     }
-    for (const id of ids) this.pending.delete(id);
-    return ids;
+    for (const [id] of taken) this.pending.delete(id);
+    return taken.map(([, value]) => value);
   }
 
   clear(): void {
@@ -44,48 +61,48 @@ export class CoalescingQueue {
   }
 }
 
-/** One subscriber's changes as an async iterator of ids; `return()` (client gone or done) unregisters it. */
-export class ChangeStream implements AsyncIterableIterator<number> {
-  readonly queue: CoalescingQueue;
-  private waiting: ((result: IteratorResult<number>) => void) | null = null;
+/** One subscriber's changes as an async iterator; `return()` (client gone or done) unregisters it. */
+export class ChangeStream implements AsyncIterableIterator<Change> {
+  readonly queue: CoalescingQueue<Change>;
+  private waiting: ((result: IteratorResult<Change>) => void) | null = null;
   private finished = false;
 
   constructor(limit: number, private readonly onFinish: (stream: ChangeStream) => void) {
     this.queue = new CoalescingQueue(limit);
   }
 
-  /** Never waits: hands the id to a waiting reader or queues it. */
-  offer(id: number): void {
+  /** Never waits: hands the change to a waiting reader or queues it. */
+  offer(change: Change): void {
     if (this.finished) return;
     const waiting = this.waiting;
     if (waiting) {
       this.waiting = null;
-      waiting({ value: id, done: false });
+      waiting({ value: change, done: false });
     } else {
-      this.queue.push(id);
+      this.queue.push(change.id, change);
     }
   }
 
-  next(): Promise<IteratorResult<number>> {
+  next(): Promise<IteratorResult<Change>> {
     if (this.finished) return Promise.resolve({ value: undefined, done: true });
-    const [id] = this.queue.take(1);
-    if (id !== undefined) return Promise.resolve({ value: id, done: false });
+    const [change] = this.queue.take(1);
+    if (change !== undefined) return Promise.resolve({ value: change, done: false });
     return new Promise((resolve) => {
       this.waiting = resolve;
     });
   }
 
-  return(): Promise<IteratorResult<number>> {
+  return(): Promise<IteratorResult<Change>> {
     this.finish();
     return Promise.resolve({ value: undefined, done: true });
   }
 
-  throw(error: unknown): Promise<IteratorResult<number>> {
+  throw(error: unknown): Promise<IteratorResult<Change>> {
     this.finish();
     return Promise.reject(error);
   }
 
-  [Symbol.asyncIterator](): AsyncIterableIterator<number> {
+  [Symbol.asyncIterator](): AsyncIterableIterator<Change> {
     return this;
   }
 
@@ -111,7 +128,7 @@ const OWNER_LOOKUP_BATCH = 500;
 export class SubscriptionHub {
   private readonly stockSubscribers = new Map<ChangeStream, Set<number> | null>();
   private readonly orderSubscribers = new Map<ChangeStream, number | null>();
-  private readonly ownerLookups: CoalescingQueue;
+  private readonly ownerLookups: CoalescingQueue<Change>;
   private lookingUpOwners = false;
 
   constructor(
@@ -119,7 +136,7 @@ export class SubscriptionHub {
     private readonly dataSource: DataSource,
     readonly queueLimit = 1000,
   ) {
-    this.ownerLookups = new CoalescingQueue(queueLimit * 10);
+    this.ownerLookups = new CoalescingQueue<Change>(queueLimit * 10);
     events.on(STOCK_CHANGED, this.stockChanged);
     events.on(ORDER_STATUS_CHANGED, this.orderStatusChanged);
   }
@@ -159,19 +176,25 @@ export class SubscriptionHub {
   }
 
   private readonly stockChanged = (skuIds: number[]): void => {
+    if (!this.stockSubscribers.size) return;
+    const loaders = sharedLoaders(this.dataSource);
+    const changes = skuIds.map((id) => ({ id, loaders }));
     for (const [stream, wanted] of this.stockSubscribers) {
-      for (const id of skuIds) if (!wanted || wanted.has(id)) stream.offer(id);
+      for (const change of changes) if (!wanted || wanted.has(change.id)) stream.offer(change);
     }
   };
 
   private readonly orderStatusChanged = (orderIds: number[]): void => {
+    if (!this.orderSubscribers.size) return;
+    const loaders = sharedLoaders(this.dataSource);
+    const changes = orderIds.map((id) => ({ id, loaders }));
     let merchantsListening = false;
     for (const [stream, merchantId] of this.orderSubscribers) {
-      if (merchantId === null) for (const id of orderIds) stream.offer(id);
+      if (merchantId === null) for (const change of changes) stream.offer(change);
       else merchantsListening = true;
     }
     if (!merchantsListening) return;
-    for (const id of orderIds) this.ownerLookups.push(id);
+    for (const change of changes) this.ownerLookups.push(change.id, change);
     void this.deliverToMerchants();
   };
 
@@ -181,7 +204,8 @@ export class SubscriptionHub {
     this.lookingUpOwners = true;
     try {
       while (this.ownerLookups.size) {
-        const ids = this.ownerLookups.take(OWNER_LOOKUP_BATCH);
+        const changes = this.ownerLookups.take(OWNER_LOOKUP_BATCH);
+        const ids = changes.map((change) => change.id);
         let owners: Map<number, number>;
         try {
           const rows = await this.dataSource.getRepository(Order).find({ select: { id: true, merchantId: true }, where: { id: In(ids) } });
@@ -190,9 +214,9 @@ export class SubscriptionHub {
           logger.warn({ err, orderIds: ids }, 'could not look up the merchants of changed orders; their subscribers miss them');
           continue;
         }
-        for (const id of ids) {
-          const owner = owners.get(id);
-          for (const [stream, merchantId] of this.orderSubscribers) if (merchantId !== null && merchantId === owner) stream.offer(id);
+        for (const change of changes) {
+          const owner = owners.get(change.id);
+          for (const [stream, merchantId] of this.orderSubscribers) if (merchantId !== null && merchantId === owner) stream.offer(change);
         }
       }
     } finally {

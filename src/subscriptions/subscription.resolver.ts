@@ -9,7 +9,7 @@ import { Loaders } from '../loaders';
 import { Order } from '../orders/order.entity';
 import { canSee } from '../orders/order.service';
 import { StockLevel } from '../stock/stock-level.entity';
-import { SubscriptionHub } from './subscription-hub';
+import { Change, SubscriptionHub } from './subscription-hub';
 
 /** The context of a subscription: a request's context plus the hub of the instance serving it. */
 export interface SubscriptionContext extends Context {
@@ -59,9 +59,9 @@ function orderChanges({ context }: SubscribeData) {
   throw forbidden(`A ${principal.role} key may not follow orders; it needs MERCHANT, WAREHOUSE or ADMIN`);
 }
 
-/** Each event is resolved with loaders of its own, so it shows the state after the change. */
-function freshLoaders(context: SubscriptionContext): Loaders {
-  context.loaders = new Loaders(context.dataSource);
+/** Each change is resolved with the loaders of its publication, created after the commit, so it shows the state after the change. */
+function loadersOf(change: Change, context: SubscriptionContext): Loaders {
+  context.loaders = change.loaders();
   return context.loaders;
 }
 
@@ -72,13 +72,13 @@ export class SubscriptionResolver {
     subscribe: stockChanges,
   })
   async stockLevelChanged(
-    @Root() skuId: number,
+    @Root() change: Change,
     @Ctx() context: SubscriptionContext,
     @Arg('skuCodes', () => [String], { nullable: true }) _skuCodes?: string[] | null,
   ): Promise<StockLevel> {
     hubOf(context);
-    const level = await freshLoaders(context).stockLevel.load(skuId);
-    if (!level) throw notFound('StockLevel of SKU id', String(skuId));
+    const level = await loadersOf(change, context).stockLevel.load(change.id);
+    if (!level) throw notFound('StockLevel of SKU id', String(change.id));
     return level;
   }
 
@@ -86,10 +86,10 @@ export class SubscriptionResolver {
     description: 'Status changes: a merchant receives its own orders, WAREHOUSE and ADMIN all. OFFICIAL keys are refused with FORBIDDEN.',
     subscribe: orderChanges,
   })
-  async orderStatusChanged(@Root() orderId: number, @Ctx() context: SubscriptionContext): Promise<Order> {
+  async orderStatusChanged(@Root() change: Change, @Ctx() context: SubscriptionContext): Promise<Order> {
     hubOf(context);
-    const order = await freshLoaders(context).order.load(orderId);
-    if (!order || !canSee(context.principal, order)) throw notFound('Order id', String(orderId));
+    const order = await loadersOf(change, context).order.load(change.id);
+    if (!order || !canSee(context.principal, order)) throw notFound('Order id', String(change.id));
     return order;
   }
 }
