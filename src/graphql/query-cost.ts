@@ -165,7 +165,7 @@ function rateLimited(spent: Spending): GraphQLError {
 }
 
 /** Refuses an operation over the limits of the configuration, before it runs. */
-function checkLimits(document: DocumentNode, measure: QueryMeasure, config: Config, bucket: number): void {
+function checkLimits(document: DocumentNode, measure: QueryMeasure, config: Config): void {
   const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length;
   if (operations > MAX_OPERATIONS) {
     throw tooComplex(`A document may hold at most ${MAX_OPERATIONS} operations, got ${operations}`);
@@ -179,7 +179,7 @@ function checkLimits(document: DocumentNode, measure: QueryMeasure, config: Conf
   if (measure.depth > config.maxQueryDepth) {
     throw tooComplex(`A query may nest at most ${config.maxQueryDepth} levels, got ${measure.depth}`, { depth: measure.depth, maximumDepth: config.maxQueryDepth });
   }
-  const maximum = Math.min(config.maxQueryCost, bucket);
+  const maximum = Math.min(config.maxQueryCost, config.rateLimitBucket);
   if (measure.cost > maximum) {
     throw tooComplex(`This query would cost ${measure.cost} points, at most ${maximum} are allowed: ask for smaller pages or fewer nested lists`,
       { cost: measure.cost, maximumCost: maximum });
@@ -210,7 +210,7 @@ export function queryLimitsPlugin(config: Config, limiter: RateLimiter = createR
           const measure = measureOperation(schema, document, operation, request.variables ?? {});
           requested = measure.cost;
           try {
-            checkLimits(document, measure, config, config.rateLimitBucket);
+            checkLimits(document, measure, config);
           } catch (error) {
             if (key) status = (await limiter.spend(key, REFUSED_REQUEST_COST)).status;
             throw error;
