@@ -1,4 +1,5 @@
 import { Role } from '../src/graphql/enums';
+import * as stockSql from '../src/stock/stock-sql';
 import { addDays, shanghaiToday } from '../src/time';
 import { createReferenceData } from './support/fixtures';
 import { nextKey, ORDER_FIELDS, place, placeOrderRaw, receive, snapshot, stockOf, transition } from './support/operations';
@@ -77,6 +78,20 @@ describe('placeOrder', () => {
     ]));
     expect(res.errors?.[0].extensions.shortages).toHaveLength(2);
     expect(await snapshot(app)).toEqual(before);
+  });
+
+  it('lets the conditional reservation decide when the availability read was stale, keeping nothing', async () => {
+    const pear = await stockOf(app, 'JC-PEAR-5KG');
+    const read = stockSql.availableBySku;
+    // The first read (before any write) sees plenty, as if another order had not committed yet.
+    const reads = jest.spyOn(stockSql, 'availableBySku').mockImplementationOnce(async (ds, ids) => new Map(ids.map((id) => [id, 1_000_000])))
+      .mockImplementation(read);
+    const before = await snapshot(app);
+    const res = await placeOrderRaw(app, { lines: [{ skuCode: 'JC-MILLET-2500G', quantity: 1 }, { skuCode: 'JC-PEAR-5KG', quantity: pear.available + 1 }] }, baofu);
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'INSUFFICIENT_STOCK', shortages: [{ skuCode: 'JC-PEAR-5KG', requested: pear.available + 1, available: pear.available }] });
+    expect(reads).toHaveBeenCalledTimes(2); // the stale read, and the one after the rollback that reports shortages
+    expect(await snapshot(app)).toEqual(before);
+    jest.restoreAllMocks();
   });
 
   it('replays the same key and input, refuses other input with CONFLICT, and scopes keys to the merchant', async () => {

@@ -67,12 +67,19 @@ export class OrderService {
       if (earlier && earlier.requestHash !== hash) throw conflict('This idempotency key was used for another order', 'idempotencyKey');
       return earlier;
     };
+    const replayed = await replay(this.dataSource);
+    if (replayed) return replayed;
+    const skus = await this.skusFor(this.dataSource.manager, input);
+    // What cannot be met now is refused before any write or lock (a flash sale refuses most requests);
+    // what can is still decided only by the conditional UPDATEs below.
+    const lacking = (await shortages(this.dataSource, input.lines.map((l) => ({ skuId: skus.get(l.skuCode)!.id, skuCode: l.skuCode, requested: l.quantity }))))
+      .filter((s) => s.requested > s.available);
+    if (lacking.length) throw insufficientStock(lacking);
     let placed: { order: Order; lines: OrderLine[] } | Order;
     try {
       placed = await inTransaction(this.dataSource, async (m) => {
         const earlier = await replay(m);
         if (earlier) return earlier;
-        const skus = await this.skusFor(m, input);
         const stationId = await this.idOf(m, VillageStation, destination.stationCode, 'Village station', 'destination.stationCode');
         const carrierId = await this.idOf(m, Carrier, input.carrierCode ?? null, 'Carrier', 'carrierCode');
         const now = new Date();
