@@ -7,7 +7,7 @@ import { recordOrderDispatched, recordOrderPlaced } from '../dashboard/rollup.se
 import { inTransaction, isDuplicateKey } from '../db/transaction';
 import { GatewayEvents } from '../events';
 import { Connection, ConnectionArgs, paginate } from '../graphql/connection';
-import { MovementType, OrderStatus, Role } from '../graphql/enums';
+import { LotStatus, MovementType, OrderStatus, Role } from '../graphql/enums';
 import { badInput, conflict, forbidden, insufficientStock, invalidState, notFound, Shortage } from '../graphql/errors';
 import { Lot } from '../stock/lot.entity';
 import {
@@ -192,7 +192,7 @@ export class OrderService {
     const order = await this.transition(principal, number, [OrderStatus.ALLOCATED], OrderStatus.PICKED, {}, null, async (m, order) => {
       const allocations = await m.find(Allocation, { where: { orderId: order.id }, order: { lotId: 'ASC', locationId: 'ASC' } });
       const lots = await m.findBy(Lot, { id: In([...new Set(allocations.map((a) => a.lotId))]) });
-      const unpickable = lots.find((lot) => lot.status !== 'ACTIVE' || lot.expiresOn < shanghaiToday());
+      const unpickable = lots.find((lot) => lot.status !== LotStatus.ACTIVE || lot.expiresOn < shanghaiToday());
       if (unpickable) {
         throw invalidState(`Lot ${unpickable.code} is ${unpickable.effectiveStatus} and may not be shipped; cancel order ${number} and place it again`);
       }
