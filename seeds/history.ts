@@ -202,7 +202,7 @@ export async function replayHistory(dataSource: DataSource, clock: ReplayClock, 
     timeline.add(dayStart(i) + 7 * HOUR, restock);
     if (i % 7 === 0 && i <= HISTORY_DAYS - 7) timeline.add(dayStart(i) + 6 * HOUR, async () => { await services.stock.writeOffExpired(warehouse); });
     const recent = i >= HISTORY_DAYS - 1;
-    const count = 2 + random.int(0, 2) + (i > HISTORY_DAYS / 2 ? 1 : 0);
+    const count = 2 + random.int(0, 1) + (i > HISTORY_DAYS / 2 ? 1 : 0);
     for (let n = 0; n < count; n++) {
       const stages = recent ? 1 + ((i + n) % 4) : 5;
       const lag = recent ? () => random.int(10, 40) * MINUTE : () => random.int(30, 600) * MINUTE;
