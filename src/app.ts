@@ -131,6 +131,8 @@ export async function createApp(dataSource: DataSource, config: Config, extraPlu
     includeStacktraceInErrorResponses: !production,
     hideSchemaDetailsFromClientErrors: production,
     csrfPrevention: true,
+    // src/index.ts stops everything on SIGTERM/SIGINT in order; Apollo's own handler would race it and hang.
+    stopOnTerminationSignals: false,
     allowBatchedHttpRequests: false,
     formatError: (formatted, error) => formatError(formatted, error, production),
     parseOptions: { maxTokens: 10_000 },

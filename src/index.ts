@@ -42,9 +42,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'finishing in-flight requests');
-    server.close();
+    const closed = new Promise((resolve) => server.close(resolve));
     server.closeIdleConnections();
     await subscriptions.close();
+    await closed;
     await gateway.stop();
     await dataSource.destroy();
     logger.info('stopped');
