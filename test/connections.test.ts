@@ -1,4 +1,4 @@
-import { seedDemoIfEmpty } from '../seeds/demo';
+import { loadReferenceData } from '../seeds/demo';
 import { Farm } from '../src/catalog/farm.entity';
 import { Sku } from '../src/catalog/sku.entity';
 import { LotStatus, OrderStatus } from '../src/graphql/enums';
@@ -14,7 +14,7 @@ let skuCount: number;
 /** Rows written straight to the tables: this file is about reading pages, not about receiving or ordering. */
 beforeAll(async () => {
   app = await startTestApp();
-  await seedDemoIfEmpty(app.dataSource);
+  await loadReferenceData(app.dataSource);
   const m = app.dataSource.manager;
   farmCount = await m.count(Farm);
   skuCount = await m.count(Sku);
