@@ -3,6 +3,7 @@ import { Role } from '../src/graphql/enums';
 import { createReferenceData } from './support/fixtures';
 import { place, placeOrderRaw, receive, transition } from './support/operations';
 import { startTestApp, TestApp } from './support/test-app';
+import { MAX_SUBSCRIPTIONS_PER_SOCKET } from '../src/subscriptions/subscription-server';
 import { eventually, listen, LiveServer, subscribe, wsClient } from './support/ws';
 
 const STOCK = `subscription($codes: [String!]) {
@@ -148,6 +149,21 @@ describe('authentication', () => {
     expect((await app.gql('mutation($id: ID!) { revokeApiKey(id: $id) }', { id })).data.revokeApiKey).toBe(true);
     const sub = subscribe(client(token), STOCK);
     expect(await sub.ended()).toMatchObject({ code: 4403, reason: 'Forbidden: The API key is unknown or revoked' });
+  });
+});
+
+describe('limits', () => {
+  it('refuses a subscription nested deeper than MAX_QUERY_DEPTH, as over HTTP', async () => {
+    const deep = 'subscription { stockLevelChanged { sku { suppliers { skus { suppliers { skus { suppliers { skus { suppliers { skus { suppliers { code } } } } } } } } } } } }';
+    const sub = subscribe(client(baofu), deep);
+    expect((await sub.next()).errors?.[0].extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX' });
+  });
+
+  it(`holds at most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions on one connection`, async () => {
+    const shared = client(baofu);
+    const subs = Array.from({ length: MAX_SUBSCRIPTIONS_PER_SOCKET + 1 }, () => subscribe(shared, STOCK));
+    expect(await subs[MAX_SUBSCRIPTIONS_PER_SOCKET].ended()).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_REQUEST' }) })]);
+    await eventually(() => live.subscriptions.hub.size === MAX_SUBSCRIPTIONS_PER_SOCKET, 'the allowed subscriptions to open');
   });
 });
 

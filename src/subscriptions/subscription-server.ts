@@ -1,11 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { Server } from 'node:http';
-import { GraphQLError } from 'graphql';
+import { ExecutionArgs, getOperationAST, GraphQLError, subscribe } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { Extra, useServer } from 'graphql-ws/use/ws';
 import { Gauge } from 'prom-client';
 import { WebSocketServer } from 'ws';
 import { formatError, GatewayApp } from '../app';
+import { Config } from '../config';
+import { MAX_ALIASES, measureOperation } from '../graphql/query-cost';
 import { gatewaySchema } from '../schema';
 import { SubscriptionHub } from './subscription-hub';
 import { SubscriptionContext } from './subscription.resolver';
@@ -22,6 +24,22 @@ export interface SubscriptionServer {
   webSockets: WebSocketServer;
   /** Closes every socket with 1001 Going away and stops listening for changes. */
   close(): Promise<void>;
+}
+
+/** Subscriptions one socket may hold at once; each holds a queue. */
+export const MAX_SUBSCRIPTIONS_PER_SOCKET = 50;
+
+/** The query limits HTTP requests meet before they run, for subscriptions over the socket. */
+function overLimits(args: ExecutionArgs, config: Config): GraphQLError | null {
+  const operation = getOperationAST(args.document, args.operationName);
+  if (!operation) return null;
+  const measure = measureOperation(args.schema, args.document, operation, (args.variableValues ?? {}) as Record<string, unknown>);
+  const refuse = (message: string) => new GraphQLError(message, { extensions: { code: 'QUERY_TOO_COMPLEX' } });
+  if (measure.truncated) return refuse('A subscription selects too many fields once fragments are expanded');
+  if (measure.aliases > MAX_ALIASES) return refuse(`A subscription may use at most ${MAX_ALIASES} aliases, got ${measure.aliases}`);
+  if (measure.depth > config.maxQueryDepth) return refuse(`A subscription may nest at most ${config.maxQueryDepth} levels, got ${measure.depth}`);
+  if (measure.cost > config.maxQueryCost) return refuse(`Each event of this subscription would cost ${measure.cost} points, at most ${config.maxQueryCost} are allowed`);
+  return null;
 }
 
 /** Kept per socket beside graphql-ws's own: the Authorization value it authenticated with. */
@@ -65,6 +83,16 @@ export function attachSubscriptions(httpServer: Server, gateway: GatewayApp, opt
       }
       ctx.extra.authorization = authorization;
       return true;
+    },
+    onSubscribe: (ctx) => {
+      if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_SOCKET) {
+        return [new GraphQLError(`A connection may hold at most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions; complete one or open another connection`, { extensions: { code: 'BAD_REQUEST' } })];
+      }
+      return undefined;
+    },
+    subscribe: (args) => {
+      const refusal = overLimits(args, gateway.config);
+      return refusal ? { errors: [refusal] } : subscribe(args);
     },
     // Each subscription authenticates again, so a key revoked since the connection opened starts nothing new.
     context: async (ctx): Promise<SubscriptionContext> => ({ ...(await gateway.contextFor(ctx.extra.authorization)), hub }),
