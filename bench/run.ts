@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createPool, Pool } from 'mysql2/promise';
 import { addDays, shanghaiToday } from '../src/time';
@@ -56,7 +57,8 @@ class Child {
   private constructor(private readonly process: ChildProcess, readonly port: number) {}
 
   static start(script: string, args: string[]): Promise<Child> {
-    const child = fork(join(__dirname, script), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // NODE_ENV before graphql loads: graphql-js checks every instanceOf expensively outside production.
+    const child = fork(join(__dirname, script), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, NODE_ENV: 'production' } });
     return new Promise((resolve, reject) => {
       child.once('message', (message: { cmd: string; port: number }) => resolve(new Child(child, message.port)));
       child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
@@ -255,12 +257,13 @@ async function main(): Promise<void> {
   const ratios = rows.filter((r) => r.target === 'gateway' && floorOf(r.scenario))
     .map((r) => ({ scenario: r.scenario, gatewayToFloor: Math.round((r.requestsPerSecond / floorOf(r.scenario)!.requestsPerSecond) * 100) / 100 }));
   for (const ratio of ratios) console.log(`${ratio.scenario}: gateway at ${Math.round(ratio.gatewayToFloor * 100)}% of the floor's throughput`);
+  console.log(`machine load average (1, 5, 15 min): ${loadavg().map((l) => l.toFixed(1)).join(', ')} on ${cpus().length} CPUs`);
   console.log(`placeOrder oversell check: ${Number(oversold.n) === 0 ? 'no SKU has more reserved than sellable on hand' : `${oversold.n} SKUs OVERSOLD`}`);
 
   const results = {
     at: new Date().toISOString(), database: options.url.replace(/\/\/[^@]*@/, '//'), dataSet: counts,
     options: { duration: options.duration, connections: options.connections, warmup: options.warmup, soak: options.soak },
-    node: process.version, rows, ratios, oversoldSkus: Number(oversold.n), soakRssMb: soak,
+    node: process.version, cpus: cpus().length, loadAverageAtEnd: loadavg().map((l) => Math.round(l * 10) / 10), rows, ratios, oversoldSkus: Number(oversold.n), soakRssMb: soak,
     captured: { stockLevels: stockStatements.map((s) => s.sql), orders: orderStatements.map((s) => s.sql) },
   };
   mkdirSync(join(__dirname, '..', '..', 'bench', 'results'), { recursive: true });
