@@ -171,7 +171,7 @@ class BulkInsert {
   }
 }
 
-function progress(label: string, done: number, total: number, started: number): void {
+function showProgress(label: string, done: number, total: number, started: number): void {
   const seconds = (Date.now() - started) / 1000;
   process.stdout.write(`\r  ${label}: ${done.toLocaleString('en')} / ${total.toLocaleString('en')} (${Math.round(done / Math.max(seconds, 0.001)).toLocaleString('en')}/s)   `);
   if (done >= total) process.stdout.write('\n');
@@ -206,7 +206,10 @@ async function recreateDatabase(url: string): Promise<void> {
   await conn.end();
 }
 
-export async function generate(dataSource: DataSource, preset: Preset, now = new Date()): Promise<Record<string, number>> {
+export async function generate(dataSource: DataSource, preset: Preset, options: { now?: Date; quiet?: boolean } = {}): Promise<Record<string, number>> {
+  const now = options.now ?? new Date();
+  const log = options.quiet ? (_line: string) => undefined : (line: string) => console.log(line);
+  const progress = options.quiet ? () => undefined : showProgress;
   const [{ n }] = await dataSource.query('SELECT COUNT(*) AS n FROM orders');
   if (Number(n) > 0) throw new Error('the database already holds orders; generate into an empty one (or pass --fresh on MySQL)');
   const started = Date.now();
@@ -216,7 +219,7 @@ export async function generate(dataSource: DataSource, preset: Preset, now = new
   const insert = (table: string, columns: string[]) => new BulkInsert(dataSource, table, columns);
 
   // Reference data.
-  console.log('reference data: 8 carriers, 30 stations, 300 farms, 2,000 SKUs, bins, 500 merchants');
+  log('reference data: 8 carriers, 30 stations, 300 farms, 2,000 SKUs, bins, 500 merchants');
   const carriers = insert('carrier', ['id', 'code', 'name', 'active']);
   CARRIERS.forEach(([code, name], i) => carriers.add(i + 1, code, name, true));
   await carriers.close();
@@ -339,7 +342,7 @@ export async function generate(dataSource: DataSource, preset: Preset, now = new
     }
   }
   firstLine[orders] = lines;
-  console.log(`orders: ${orders.toLocaleString('en')} over ${preset.days} days, ${lines.toLocaleString('en')} lines`);
+  log(`orders: ${orders.toLocaleString('en')} over ${preset.days} days, ${lines.toLocaleString('en')} lines`);
 
   // Lots received as stock runs low, first-expiry-first-out picks, write-offs of expired leftovers.
   const demand = new Float64Array(SKUS + 1);
@@ -394,7 +397,7 @@ export async function generate(dataSource: DataSource, preset: Preset, now = new
     allocEnd[o] = allocLot.length;
   }
   lots.expire(todayDay);
-  console.log(`lots: ${lots.count.toLocaleString('en')} received, ${allocLot.length.toLocaleString('en')} allocations`);
+  log(`lots: ${lots.count.toLocaleString('en')} received, ${allocLot.length.toLocaleString('en')} allocations`);
 
   // Write lots and placements.
   let t0 = Date.now();
@@ -522,7 +525,7 @@ export async function generate(dataSource: DataSource, preset: Preset, now = new
   await dataSource.transaction((manager) => writeRollups(manager, rollups, 1000));
   const rollupRows = [...rollups.values()].reduce((sum, rows) => sum + rows.size, 0);
   const seconds = (Date.now() - started) / 1000;
-  console.log(`rollups: ${rollupRows.toLocaleString('en')} rows`);
+  log(`rollups: ${rollupRows.toLocaleString('en')} rows`);
   return { orders, lines, lots: lots.count, allocations: allocLot.length, movements: events.length, rollupRows, seconds };
 }
 
