@@ -1,12 +1,5 @@
-import { Farm } from '../src/catalog/farm.entity';
-import { Location } from '../src/catalog/location.entity';
-import { Sku } from '../src/catalog/sku.entity';
-import { LotStatus, MovementType, OrderStatus, Role } from '../src/graphql/enums';
+import { Role } from '../src/graphql/enums';
 import { toGlobalId } from '../src/graphql/node';
-import { Merchant } from '../src/orders/merchant.entity';
-import { Order } from '../src/orders/order.entity';
-import { Lot } from '../src/stock/lot.entity';
-import { StockMovement } from '../src/stock/stock-movement.entity';
 import { createReferenceData } from './support/fixtures';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -15,31 +8,19 @@ const orderIds: Record<string, string> = {};
 let lotId: string;
 let movementId: string;
 
-/** A lot, its receipt movement and one order per merchant, written as rows on top of the fixture's reference data. */
+/** A lot (with its receipt movement) and one order per merchant, through the API, on top of the fixture's reference data. */
 beforeAll(async () => {
   app = await startTestApp();
   await createReferenceData(app);
-  const m = app.dataSource.manager;
-  const sku = await m.findOneByOrFail(Sku, { code: 'JC-MILLET-2500G' });
-  const farm = await m.findOneByOrFail(Farm, { code: 'FARM-QINSHUI-001' });
-  const bin = await m.findOneByOrFail(Location, { code: 'A-01-01' });
-  const lot = await m.save(m.create(Lot, {
-    code: 'LOT-20261129-0001', skuId: sku.id, farmId: farm.id, status: LotStatus.ACTIVE, receivedAt: new Date(),
-    harvestedOn: '2026-10-01', expiresOn: '2099-01-01', quantityReceived: 10, quantityOnHand: 10, holdReason: null,
-  }));
-  lotId = lot.nodeId;
-  const movement = await m.save(m.create(StockMovement, {
-    type: MovementType.RECEIPT, skuId: sku.id, lotId: lot.id, fromLocationId: null, toLocationId: bin.id, quantity: 10,
-    onHandDelta: 10, reason: null, note: null, orderId: null, actor: 'test', occurredAt: new Date(),
-  }));
-  movementId = movement.nodeId;
-  for (const [i, merchant] of (await m.find(Merchant)).entries()) {
-    const order = await m.save(m.create(Order, {
-      number: `GD-20261129-00000${i + 1}`, merchantId: merchant.id, idempotencyKey: `k${i}`, requestHash: 'x', status: OrderStatus.PLACED,
-      totalFen: 0n, stationId: null, recipientName: null, recipientPhone: null, address: null, city: null, province: null, carrierId: null,
-      trackingNumber: null, parcels: null, weightGrams: null, placedAt: new Date(), dispatchedAt: null, deliveredAt: null, cancelledAt: null, cancelReason: null,
-    }));
-    orderIds[merchant.code] = order.nodeId;
+  const lot = await app.gql('mutation { receiveLot(input: { idempotencyKey: "r1", skuCode: "JC-MILLET-2500G", farmCode: "FARM-QINSHUI-001", quantity: 10, locationCode: "A-01-01" }) { id } }');
+  lotId = lot.data.receiveLot.id;
+  const movements = await app.gql('{ stockMovements(first: 1) { nodes { id } } }');
+  movementId = movements.data.stockMovements.nodes[0].id;
+  for (const merchantCode of ['M-BAOFU-01', 'M-BEIJIE-02']) {
+    const res = await app.gql('mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }', { input: {
+      idempotencyKey: `o-${merchantCode}`, merchantCode, lines: [{ skuCode: 'JC-MILLET-2500G', quantity: 1 }], destination: { stationCode: 'ST-GAODU-BAOFU' },
+    } });
+    orderIds[merchantCode] = res.data.placeOrder.id;
   }
 });
 afterAll(() => app.close());

@@ -5,15 +5,35 @@ import { startTestApp, TestApp } from './support/test-app';
 let app: TestApp;
 const QUERY = 'query($codes: [String!]!) { stockLevels(skuCodes: $codes) { sku { code } onHand reserved unsellable available isLow } }';
 
+/** Receives lots, places orders and holds lots through the API, so the balances come from the write paths. */
 beforeAll(async () => {
   app = await startTestApp();
   await createReferenceData(app);
-  // Balances set directly: this file is about the batch read, not about how stock arrives.
-  const set = (code: string, onHand: number, reserved: number, held: number) => app.dataSource.query(
-    'UPDATE stock_level SET on_hand = ?, reserved = ?, held_or_expired = ? WHERE sku_id = (SELECT id FROM sku WHERE code = ?)', [onHand, reserved, held, code]);
-  await set('JC-MILLET-2500G', 120, 20, 0);
-  await set('JC-HAWTHORN-500G', 10, 4, 3);
-  await set('JC-PEAR-5KG', 5, 4, 3);
+  const call = async (query: string, input: Record<string, unknown>) => {
+    const res = await app.gql(query, { input });
+    if (res.errors) throw new Error(JSON.stringify(res.errors));
+    return res.data;
+  };
+  let n = 0;
+  const receive = async (skuCode: string, farmCode: string, locationCode: string, quantity: number): Promise<string> =>
+    (await call('mutation($input: ReceiveLotInput!) { receiveLot(input: $input) { code } }',
+      { idempotencyKey: `r${++n}`, skuCode, farmCode, locationCode, quantity })).receiveLot.code;
+  const order = (skuCode: string, quantity: number) => call('mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { number } }',
+    { idempotencyKey: `o${++n}`, merchantCode: 'M-BAOFU-01', lines: [{ skuCode, quantity }], destination: { stationCode: 'ST-GAODU-BAOFU' } });
+  const hold = (code: string) => app.gql('mutation($code: String!) { holdLot(code: $code, reason: "inspection") { code } }', { code });
+  // Millet: 120 on hand, 20 reserved.
+  await receive('JC-MILLET-2500G', 'FARM-QINSHUI-001', 'A-01-01', 120);
+  await order('JC-MILLET-2500G', 20);
+  // Hawthorn: 10 on hand, 4 reserved, 3 in a held lot: 3 available.
+  await receive('JC-HAWTHORN-500G', 'FARM-ZEZHOU-002', 'A-01-02', 7);
+  const heldHawthorn = await receive('JC-HAWTHORN-500G', 'FARM-ZEZHOU-002', 'A-01-02', 3);
+  await hold(heldHawthorn);
+  await order('JC-HAWTHORN-500G', 4);
+  // Pear: 5 on hand, 4 reserved, then 3 held: never below 0 available.
+  await receive('JC-PEAR-5KG', 'FARM-ZEZHOU-002', 'C-01-01', 2);
+  const heldPear = await receive('JC-PEAR-5KG', 'FARM-ZEZHOU-002', 'C-01-01', 3);
+  await order('JC-PEAR-5KG', 4);
+  await hold(heldPear);
 });
 afterAll(() => app.close());
 
