@@ -1,4 +1,5 @@
 import { Client } from 'graphql-ws';
+import request from 'supertest';
 import { Role } from '../src/graphql/enums';
 import { createReferenceData } from './support/fixtures';
 import { place, placeOrderRaw, receive, transition } from './support/operations';
@@ -101,6 +102,12 @@ describe('stockLevelChanged', () => {
     expect((await sub.next()).data.stockLevelChanged.sku.code).toBe('JC-PEAR-5KG');
   });
 
+  it('counts open subscriptions in /metrics', async () => {
+    await following(baofu, STOCK);
+    const metrics = await request(app.gateway.app).get('/metrics');
+    expect(metrics.text).toMatch(/^gateway_subscriptions_open 1$/m);
+  });
+
   it('ends when the client completes it, and the hub forgets it', async () => {
     const sub = await following(baofu, STOCK);
     sub.stop();
@@ -149,6 +156,25 @@ describe('authentication', () => {
     expect((await app.gql('mutation($id: ID!) { revokeApiKey(id: $id) }', { id })).data.revokeApiKey).toBe(true);
     const sub = subscribe(client(token), STOCK);
     expect(await sub.ended()).toMatchObject({ code: 4403, reason: 'Forbidden: The API key is unknown or revoked' });
+  });
+});
+
+describe('a key revoked while its socket is open', () => {
+  it('closes the socket at the next check, with 4403 and the reason', async () => {
+    const checking = await listen(app.gateway, { recheckKeyMs: 50 });
+    try {
+      const created = await app.gql('mutation { createApiKey(input: { role: WAREHOUSE, label: "tablet-9" }) { id token } }');
+      const { id, token } = created.data.createApiKey;
+      const c = wsClient(checking.url, token);
+      clients.push(c);
+      const sub = subscribe(c, ORDERS);
+      await eventually(() => checking.subscriptions.hub.size === 1, 'the subscription to open');
+      await app.gql('mutation($id: ID!) { revokeApiKey(id: $id) }', { id });
+      expect(await sub.ended()).toMatchObject({ code: 4403, reason: 'Forbidden: The API key is unknown or revoked' });
+      await eventually(() => checking.subscriptions.hub.size === 0, 'the subscription to end');
+    } finally {
+      await checking.close();
+    }
   });
 });
 

@@ -17,6 +17,8 @@ export interface SubscriptionOptions {
   keepAliveMs?: number;
   /** Changes one subscriber may have waiting before the oldest is dropped. */
   queueLimit?: number;
+  /** Milliseconds between checks that an open socket's key is still valid; a revoked key's socket is closed. */
+  recheckKeyMs?: number;
 }
 
 export interface SubscriptionServer {
@@ -43,7 +45,7 @@ function overLimits(args: ExecutionArgs, config: Config): GraphQLError | null {
 }
 
 /** Kept per socket beside graphql-ws's own: the Authorization value it authenticated with. */
-type SocketExtra = { authorization?: string };
+type SocketExtra = { authorization?: string; recheck?: NodeJS.Timeout };
 
 /**
  * Serves the contract's subscriptions over WebSocket on /graphql (graphql-ws protocol) beside the
@@ -57,6 +59,8 @@ export function attachSubscriptions(httpServer: Server, gateway: GatewayApp, opt
   const hub = new SubscriptionHub(events, gateway.dataSource, options.queueLimit);
   const webSockets = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 64 * 1024 });
 
+  // One subscription server per app in production; a second attachment (tests) takes the gauge over.
+  gateway.metrics.registry.removeSingleMetric('gateway_subscriptions_open');
   new Gauge({
     name: 'gateway_subscriptions_open', help: 'Open GraphQL subscriptions on this instance', registers: [gateway.metrics.registry],
     collect() { this.set(hub.size); },
@@ -64,6 +68,8 @@ export function attachSubscriptions(httpServer: Server, gateway: GatewayApp, opt
 
   const production = gateway.config.nodeEnv === 'production';
   const format = (error: GraphQLError) => formatError(error.toJSON(), error, production);
+
+  const forbid = (socket: Extra['socket'], error: GraphQLError) => socket.close(CloseCode.Forbidden, `Forbidden: ${error.message}`.slice(0, 120));
 
   const authorizationOf = (connectionParams: Record<string, unknown> | undefined, extra: Extra): string | undefined => {
     const fromParams = connectionParams?.authorization ?? connectionParams?.Authorization;
@@ -78,11 +84,23 @@ export function attachSubscriptions(httpServer: Server, gateway: GatewayApp, opt
         await gateway.contextFor(authorization);
       } catch (error) {
         if (!(error instanceof GraphQLError)) throw error;
-        ctx.extra.socket.close(CloseCode.Forbidden, `Forbidden: ${error.message}`.slice(0, 120));
+        forbid(ctx.extra.socket, error);
         return false;
       }
+      const socket = ctx.extra.socket;
+      if (socket.readyState !== socket.OPEN) return false;
       ctx.extra.authorization = authorization;
+      ctx.extra.recheck = setInterval(() => {
+        gateway.contextFor(authorization).catch((error) => {
+          // Only a refused key closes the socket; a database hiccup does not.
+          if (error instanceof GraphQLError) forbid(socket, error);
+        });
+      }, options.recheckKeyMs ?? 60_000);
+      ctx.extra.recheck.unref();
       return true;
+    },
+    onClose: (ctx) => {
+      clearInterval(ctx.extra.recheck);
     },
     onSubscribe: (ctx) => {
       if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_SOCKET) {
