@@ -21,10 +21,10 @@ import { HISTORY_DAYS, replayHistory } from './history';
 /** The merchant whose demo key is printed. */
 export const DEMO_MERCHANT = 'M-BAOFU-01';
 
-/** True when the database holds no reference data, stock, orders or keys yet. */
+/** True when the database holds no reference data, lots or orders yet (API keys may exist already). */
 export async function isEmptyDatabase(dataSource: DataSource): Promise<boolean> {
   for (const entity of [Sku, Farm, Merchant, Location, Carrier, VillageStation, Lot, Order]) {
-    if (await dataSource.getRepository(entity).exist()) return false;
+    if (await dataSource.getRepository(entity).exists()) return false;
   }
   return true;
 }
