@@ -89,6 +89,8 @@ interface Scenario {
   body?: string;
   headers: Record<string, string>;
   setupRequest?: (req: AutocannonRequest) => AutocannonRequest;
+  /** Overrides --connections: the dashboard's latency is also measured with one client at a time. */
+  connections?: number;
 }
 
 interface Row {
@@ -110,7 +112,7 @@ async function measure(child: Child, scenario: Scenario, options: Options, durat
     headers: { 'content-type': 'application/json', ...scenario.headers },
     body: scenario.body,
     ...(scenario.setupRequest ? { requests: [{ method: 'POST', path: scenario.path, setupRequest: scenario.setupRequest }] } : {}),
-    connections: options.connections,
+    connections: scenario.connections ?? options.connections,
     duration: seconds,
   });
   if (options.warmup > 0) await run(options.warmup);
@@ -222,6 +224,7 @@ async function main(): Promise<void> {
     [gateway, { name: '(b) orders(50) nested', target: 'gateway', path: '/graphql', body: ordersBody, headers: bearer(warehouseKey) }],
     [floor, { name: '(b) orders(50) nested', target: 'floor', path: '/b', body: '{}', headers: {} }],
     [gateway, { name: '(c) dashboard, 366 days', target: 'gateway', path: '/graphql', body: dashboardBody, headers: bearer(officialKey) }],
+    [gateway, { name: '(c) dashboard, 1 connection', target: 'gateway', path: '/graphql', body: dashboardBody, headers: bearer(officialKey), connections: 1 }],
     [gateway, { name: '(d) placeOrder', target: 'gateway', path: '/graphql', headers: {}, setupRequest: placeOrder }],
   ];
   const rows: Row[] = [];

@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { badInput } from '../graphql/errors';
 import { Money } from '../money';
 import { Lot } from '../stock/lot.entity';
-import { addDays, shanghaiToday } from '../time';
+import { addDays, shanghaiDate, shanghaiToday } from '../time';
 import {
   CarrierFigures, DailyFigures, Dashboard, DashboardSummary, FarmFigures, MonthlyFigures, SkuFigures, VillageFigures,
 } from './dashboard.types';
@@ -49,13 +49,24 @@ type Dimension = 'sku' | 'farm' | 'merchant';
 type Totals = Map<number, { salesFen: bigint; n: number }>;
 
 const CLOSED_TOTALS_TTL_MS = 10 * 60_000;
+const SETTLE_MS = 5 * 60_000;
 const CLOSED_TOTALS_KEPT = 64;
 
 /** The `limit` keys with the largest sales, ties by key. */
 function largest(totals: Totals, limit: number): [number, { salesFen: bigint; n: number }][] {
-  return [...totals]
-    .sort(([a, x], [b, y]) => (x.salesFen === y.salesFen ? a - b : x.salesFen > y.salesFen ? -1 : 1))
-    .slice(0, limit);
+  const top: [number, { salesFen: bigint; n: number }][] = [];
+  const before = (a: [number, { salesFen: bigint }], b: [number, { salesFen: bigint }]) =>
+    a[1].salesFen > b[1].salesFen || (a[1].salesFen === b[1].salesFen && a[0] < b[0]);
+  for (const entry of totals) {
+    if (top.length === limit && !before(entry, top[limit - 1])) continue;
+    let i = top.length === limit ? limit - 1 : top.length;
+    while (i > 0 && before(entry, top[i - 1])) {
+      top[i] = top[i - 1];
+      i--;
+    }
+    top[i] = entry;
+  }
+  return top;
 }
 
 /** County office figures, read from the daily and monthly rollups (never from orders). */
@@ -199,10 +210,11 @@ export class DashboardService {
    * Totals per key of a wide breakdown (SKU, farm, merchant) over the dashboard's range. Days before
    * yesterday are closed: dispatches are dated when they happen, so no transaction can add to them any
    * more, and their totals are kept for CLOSED_TOTALS_TTL_MS (a rebuild of the rollups shows after that
-   * long at most). Yesterday (a dispatch committing just after midnight) and today are read live.
+   * long at most). Today is read live, and yesterday too in the first minutes after midnight, while a
+   * dispatch dated just before midnight may still be committing.
    */
   private async totalsOf(dimension: Dimension, count: string, dashboard: Dashboard): Promise<Totals> {
-    const lastClosed = addDays(shanghaiToday(), -2);
+    const lastClosed = addDays(shanghaiDate(new Date(Date.now() - SETTLE_MS)), -1);
     const parts: Promise<Totals>[] = [];
     if (dashboard.from <= lastClosed) parts.push(this.closedTotals(dimension, count, dashboard.from, dashboard.to < lastClosed ? dashboard.to : lastClosed));
     const liveFrom = dashboard.from > lastClosed ? dashboard.from : addDays(lastClosed, 1);
