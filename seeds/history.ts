@@ -153,7 +153,7 @@ export async function replayHistory(dataSource: DataSource, clock: ReplayClock, 
 
   const followUp = (order: Order, storefront: Principal, stages: number, lag: () => number) => {
     const roll = random.next();
-    let at = new Date().getTime() + lag();
+    const at = Date.now() + lag();
     if (roll < 0.04) {
       timeline.add(at, async () => { await services.orders.cancelOrder(storefront, order.number, 'Customer changed their mind'); });
       return;
@@ -166,25 +166,25 @@ export async function replayHistory(dataSource: DataSource, clock: ReplayClock, 
         return;
       }
       if (roll < 0.07) {
-        timeline.add(new Date().getTime() + HOUR, async () => { await services.orders.cancelOrder(storefront, order.number, 'Address could not be reached'); });
+        timeline.add(Date.now() + HOUR, async () => { await services.orders.cancelOrder(storefront, order.number, 'Address could not be reached'); });
         return;
       }
       if (stages < 3) return;
-      timeline.add(at = new Date().getTime() + lag(), async () => {
+      timeline.add(Date.now() + lag(), async () => {
         const picked = await attempt(() => services.orders.pickOrder(warehouse, order.number), ['INVALID_STATE']);
         if (!picked) {
           await services.orders.cancelOrder(warehouse, order.number, 'An allocated lot was held for inspection');
           return;
         }
         if (stages < 4) return;
-        timeline.add(new Date().getTime() + lag(), async () => {
+        timeline.add(Date.now() + lag(), async () => {
           const carrier = (order.carrierId && carrierCodes.get(order.carrierId)) || random.pick(CARRIERS).code;
           await services.orders.dispatchOrder(warehouse, {
             number: order.number, carrierCode: carrier, trackingNumber: `${carrier}${random.int(100000000, 999999999)}${random.int(100, 999)}`,
             parcels: random.next() < 0.85 ? 1 : 2, weightGrams: random.int(600, 12000),
           });
           if (stages < 5) return;
-          timeline.add(new Date().getTime() + random.int(24, 96) * HOUR, async () => { await services.orders.markDelivered(warehouse, order.number); });
+          timeline.add(Date.now() + random.int(24, 96) * HOUR, async () => { await services.orders.markDelivered(warehouse, order.number); });
         });
       });
     });
