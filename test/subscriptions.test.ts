@@ -67,6 +67,21 @@ describe('stockLevelChanged', () => {
     expect((await sub.next()).data.stockLevelChanged).toMatchObject({ onHand: 40, reserved: 3, available: 37 });
   });
 
+  it('follows holds, releases and cancellations too', async () => {
+    const sub = await following(baofu, STOCK, { codes: ['JC-HAWTHORN-500G'] });
+    const lot = await receive(app, { skuCode: 'JC-HAWTHORN-500G', quantity: 10, locationCode: 'A-01-02' }, warehouse);
+    const received = (await sub.next()).data.stockLevelChanged;
+    const order = await place(app, [{ skuCode: 'JC-HAWTHORN-500G', quantity: 4 }], baofu);
+    expect((await sub.next()).data.stockLevelChanged).toMatchObject({ reserved: received.reserved + 4, available: received.available - 4 });
+    const cancelled = await app.gql('mutation($n: String!) { cancelOrder(number: $n, reason: "buyer changed mind") { status } }', { n: order.number }, baofu);
+    expect(cancelled.errors).toBeUndefined();
+    expect((await sub.next()).data.stockLevelChanged).toMatchObject({ reserved: received.reserved, available: received.available });
+    expect((await app.gql('mutation($c: String!) { holdLot(code: $c, reason: "recall check") { status } }', { c: lot.code }, warehouse)).errors).toBeUndefined();
+    expect((await sub.next()).data.stockLevelChanged).toMatchObject({ unsellable: received.unsellable + 10, available: received.available - 10 });
+    expect((await app.gql('mutation($c: String!) { releaseLot(code: $c) { status } }', { c: lot.code }, warehouse)).errors).toBeUndefined();
+    expect((await sub.next()).data.stockLevelChanged).toMatchObject({ unsellable: received.unsellable, available: received.available });
+  });
+
   it('tells a dashboard about every SKU when skuCodes is omitted', async () => {
     const sub = await following(official, STOCK);
     await receive(app, { skuCode: 'JC-PEAR-5KG', quantity: 5, locationCode: 'C-01-01' }, warehouse);
