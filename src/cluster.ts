@@ -51,6 +51,7 @@ async function primary(): Promise<void> {
   const fork = (slot: number) => {
     const worker = cluster.fork({ GATEWAY_WORKER_SLOT: String(slot) });
     startedAt.set(worker, Date.now());
+    logger.info({ pid: worker.process.pid, slot }, 'gateway worker started');
     worker.on('exit', (code, signal) => {
       const lived = Date.now() - (startedAt.get(worker) ?? 0);
       startedAt.delete(worker);
