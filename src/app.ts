@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express from 'express';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { DataSource } from 'typeorm';
@@ -136,7 +136,8 @@ export async function createApp(dataSource: DataSource, config: Config, extraPlu
     allowBatchedHttpRequests: false,
     formatError: (formatted, error) => formatError(formatted, error, production),
     parseOptions: { maxTokens: 10_000 },
-    plugins: [metricsPlugin, queryLimitsPlugin(config), ...(production ? [ApolloServerPluginLandingPageDisabled()] : []), ...extraPlugins],
+    // No @cacheControl hints are used: the default cache-control plugin would only add a hook to every field resolved.
+    plugins: [metricsPlugin, queryLimitsPlugin(config), ApolloServerPluginCacheControlDisabled(), ...(production ? [ApolloServerPluginLandingPageDisabled()] : []), ...extraPlugins],
   });
   await apollo.start();
 
