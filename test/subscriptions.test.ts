@@ -208,6 +208,13 @@ describe('limits', () => {
   });
 });
 
+describe('over the WebSocket', () => {
+  it('serves subscriptions only: queries and mutations go over HTTP, where they are costed and rate limited', async () => {
+    const query = subscribe(client(baofu), '{ me { role } }');
+    expect((await query.next()).errors?.[0]).toMatchObject({ message: 'Queries and mutations are served over HTTP: POST /graphql', extensions: { code: 'BAD_REQUEST' } });
+  });
+});
+
 describe('over HTTP', () => {
   it('is not served: subscriptions need the WebSocket', async () => {
     const res = await app.gql(STOCK, {}, warehouse);

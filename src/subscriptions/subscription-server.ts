@@ -108,6 +108,8 @@ export function attachSubscriptions(httpServer: Server, gateway: GatewayApp, opt
       }
       return undefined;
     },
+    // Queries and mutations go over HTTP, where they are costed and rate limited.
+    execute: () => ({ errors: [new GraphQLError('Queries and mutations are served over HTTP: POST /graphql', { extensions: { code: 'BAD_REQUEST' } })] }),
     subscribe: (args) => {
       const refusal = overLimits(args, gateway.config);
       return refusal ? { errors: [refusal] } : subscribe(args);
