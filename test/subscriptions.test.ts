@@ -104,6 +104,13 @@ describe('stockLevelChanged', () => {
     expect(codes.sort()).toEqual(['JC-MILLET-2500G', 'JC-PEAR-5KG']);
   });
 
+  it('names what is wrong with an invalid subscription', async () => {
+    const sub = subscribe(client(baofu), 'subscription { stockLevelChanged { availabl } }');
+    expect(await sub.ended()).toEqual([expect.objectContaining({
+      message: 'Cannot query field "availabl" on type "StockLevel". Did you mean "available"?', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    })]);
+  });
+
   it('refuses an unknown SKU code and an empty list', async () => {
     const unknown = subscribe(client(baofu), STOCK, { codes: ['JC-MILLET-2500G', 'JC-NOPE'] });
     expect((await unknown.next()).errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'NOT_FOUND', field: 'skuCodes' }) })]);
@@ -212,6 +219,24 @@ describe('over the WebSocket', () => {
   it('serves subscriptions only: queries and mutations go over HTTP, where they are costed and rate limited', async () => {
     const query = subscribe(client(baofu), '{ me { role } }');
     expect((await query.next()).errors?.[0]).toMatchObject({ message: 'Queries and mutations are served over HTTP: POST /graphql', extensions: { code: 'BAD_REQUEST' } });
+  });
+});
+
+describe('in production', () => {
+  it('does not suggest field names in validation errors', async () => {
+    const production = await startTestApp({ NODE_ENV: 'production' });
+    const server = await listen(production.gateway);
+    try {
+      const c = wsClient(server.url);
+      clients.push(c);
+      const sub = subscribe(c, 'subscription { stockLevelChanged { availabl } }');
+      expect(await sub.ended()).toEqual([expect.objectContaining({
+        message: 'Cannot query field "availabl" on type "StockLevel".', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+      })]);
+    } finally {
+      await server.close();
+      await production.close();
+    }
   });
 });
 

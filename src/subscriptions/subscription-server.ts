@@ -67,7 +67,11 @@ export function attachSubscriptions(httpServer: Server, gateway: GatewayApp, opt
   });
 
   const production = gateway.config.nodeEnv === 'production';
-  const format = (error: GraphQLError) => formatError(error.toJSON(), error, production);
+  // In production, as over HTTP, validation errors do not suggest field names.
+  const format = (error: GraphQLError) => {
+    const formatted = formatError(error.toJSON(), error, production);
+    return production ? { ...formatted, message: formatted.message.replace(/ ?Did you mean .*\?$/, '') } : formatted;
+  };
 
   const forbid = (socket: Extra['socket'], error: GraphQLError) => socket.close(CloseCode.Forbidden, `Forbidden: ${error.message}`.slice(0, 120));
 
@@ -117,7 +121,10 @@ export function attachSubscriptions(httpServer: Server, gateway: GatewayApp, opt
     // Each subscription authenticates again, so a key revoked since the connection opened starts nothing new.
     context: async (ctx): Promise<SubscriptionContext> => ({ ...(await gateway.contextFor(ctx.extra.authorization)), hub }),
     // Errors go out as over HTTP: known codes as they are, anything else masked and logged.
-    onError: (_ctx, _id, _payload, errors) => errors.map(format),
+    // Errors before execution without a code of their own are graphql-js's validation errors.
+    onError: (_ctx, _id, _payload, errors) => errors.map((error) => format(error.extensions?.code || error.originalError
+      ? error
+      : new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }))),
     onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: result.errors.map(format) } : undefined),
   }, webSockets, options.keepAliveMs);
 
