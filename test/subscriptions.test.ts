@@ -111,6 +111,16 @@ describe('stockLevelChanged', () => {
     })]);
   });
 
+  it('answers a document that does not parse with an error, and keeps the socket', async () => {
+    const shared = client(baofu);
+    const broken = subscribe(shared, 'subscription { stockLevelChanged { available }');
+    expect(await broken.ended()).toEqual([expect.objectContaining({ extensions: { code: 'GRAPHQL_PARSE_FAILED' } })]);
+    const sub = subscribe(shared, STOCK, { codes: ['JC-PEAR-5KG'] });
+    await eventually(() => live.subscriptions.hub.size === 1, 'the next subscription to open');
+    await receive(app, { skuCode: 'JC-PEAR-5KG', quantity: 1, locationCode: 'C-01-01' }, warehouse);
+    expect((await sub.next()).data.stockLevelChanged.sku.code).toBe('JC-PEAR-5KG');
+  });
+
   it('refuses an unknown SKU code and an empty list', async () => {
     const unknown = subscribe(client(baofu), STOCK, { codes: ['JC-MILLET-2500G', 'JC-NOPE'] });
     expect((await unknown.next()).errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'NOT_FOUND', field: 'skuCodes' }) })]);

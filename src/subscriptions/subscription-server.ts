@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Server } from 'node:http';
-import { ExecutionArgs, getOperationAST, GraphQLError, subscribe } from 'graphql';
+import { ExecutionArgs, getOperationAST, GraphQLError, parse, subscribe } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { Extra, useServer } from 'graphql-ws/use/ws';
 import { Gauge } from 'prom-client';
@@ -27,6 +27,9 @@ export interface SubscriptionServer {
   /** Closes every socket with 1001 Going away and stops listening for changes. */
   close(): Promise<void>;
 }
+
+/** As for HTTP requests: a document of more tokens is refused before it is parsed whole. */
+const PARSE_OPTIONS = { maxTokens: 10_000 };
 
 /** Subscriptions one socket may hold at once; each holds a queue. */
 export const MAX_SUBSCRIPTIONS_PER_SOCKET = 50;
@@ -106,12 +109,19 @@ export function attachSubscriptions(httpServer: Server, gateway: GatewayApp, opt
     onClose: (ctx) => {
       clearInterval(ctx.extra.recheck);
     },
-    onSubscribe: (ctx) => {
+    onSubscribe: (ctx, _id, payload) => {
       if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_SOCKET) {
         return [new GraphQLError(`A connection may hold at most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions; complete one or open another connection`, { extensions: { code: 'BAD_REQUEST' } })];
       }
+      // A document that does not parse is answered with an error rather than closing the socket.
+      try {
+        parse(payload.query, PARSE_OPTIONS);
+      } catch (error) {
+        return [new GraphQLError(error instanceof Error ? error.message : String(error), { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+      }
       return undefined;
     },
+    parse: (source) => parse(source, PARSE_OPTIONS),
     // Queries and mutations go over HTTP, where they are costed and rate limited.
     execute: () => ({ errors: [new GraphQLError('Queries and mutations are served over HTTP: POST /graphql', { extensions: { code: 'BAD_REQUEST' } })] }),
     subscribe: (args) => {
