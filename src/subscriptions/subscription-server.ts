@@ -47,7 +47,7 @@ function overLimits(args: ExecutionArgs, config: Config): GraphQLError | null {
   return null;
 }
 
-/** Kept per socket beside graphql-ws's own: the Authorization value it authenticated with. */
+/** Kept per socket beside graphql-ws's own: the Authorization value it authenticated with, and the timer re-checking it. */
 type SocketExtra = { authorization?: string; recheck?: NodeJS.Timeout };
 
 /**
