@@ -256,6 +256,10 @@ describe('cancelOrder', () => {
     expect(await snapshot(app)).toEqual(before);
     const read = await app.gql('query($n: String!) { order(number: $n) { number } }', { n: order.number }, beijie);
     expect(read.data?.order ?? null).toBeNull();
+    expect(read.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'number' });
+    const unknown = await app.gql('query($n: String!) { order(number: $n) { number } }', { n: 'GD-20000101-999999' }, beijie);
+    expect(unknown.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'number' });
+    expect(unknown.errors?.[0].message).toBe(read.errors?.[0].message.replace(order.number, 'GD-20000101-999999'));
   });
 });
 

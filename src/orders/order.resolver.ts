@@ -7,7 +7,7 @@ import { Sku } from '../catalog/sku.entity';
 import { VillageStation } from '../catalog/village-station.entity';
 import { Context } from '../context';
 import { connectionType, ConnectionArgs } from '../graphql/connection';
-import { forbidden } from '../graphql/errors';
+import { forbidden, notFound } from '../graphql/errors';
 import { Lot } from '../stock/lot.entity';
 import { StockMovement } from '../stock/stock-movement.entity';
 import { Allocation } from './allocation.entity';
@@ -25,8 +25,10 @@ export const MerchantConnection = connectionType(Merchant, 'Merchant');
 @Resolver(() => Order)
 export class OrderResolver {
   @Query(() => Order, { nullable: true, description: 'NOT_FOUND, not FORBIDDEN, when a merchant asks for another merchant\'s order.' })
-  order(@Arg('number') number: string, @Ctx() { services, principal }: Context) {
-    return services.orders.orderByNumber(principal, number);
+  async order(@Arg('number') number: string, @Ctx() { services, principal }: Context) {
+    const order = await services.orders.orderByNumber(principal, number);
+    if (!order) throw notFound('Order', number, 'number');
+    return order;
   }
 
   @Query(() => OrderConnection)
