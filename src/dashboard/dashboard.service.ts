@@ -97,7 +97,10 @@ export class DashboardService {
     const byDay = new Map(rows.map((row) => [String(row.day).slice(0, 10), row]));
     const summary: DashboardSummary = { salesFen: 0n, ordersPlaced: 0, ordersDispatched: 0, parcels: 0, units: 0, daily: [], monthly: [] };
     const months = new Map<string, { salesFen: bigint; ordersDispatched: number; parcels: number }>();
-    for (let day = from; day <= to; day = addDays(day, 1)) {
+    const days = daysBetween(from, to);
+    const start = Date.parse(`${from}T00:00:00Z`);
+    for (let i = 0; i < days; i++) {
+      const day = new Date(start + i * 86_400_000).toISOString().slice(0, 10);
       const row = byDay.get(day);
       const salesFen = fen(row?.sales_fen);
       const figures = Object.assign(new DailyFigures(), {
