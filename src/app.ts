@@ -39,12 +39,13 @@ function firstIssue(issues: ValidationIssue[], prefix = ''): { field: string; me
 /**
  * The input field a variable that failed coercion names, relative to the variable:
  * `Variable "$input" got invalid value 1.5 at "input.price"; ...` -> "price";
+ * `... at "input.lines[0].quantity"; ...` -> "lines.0.quantity", the same dotted path class-validator gives;
  * `...; Field "code" of required type "String!" was not provided.` -> "code".
  */
 export function fieldOfVariableError(message: string): string | null {
   const match = /^Variable "\$(\w+)" got invalid value [\s\S]*?(?: at "([^"]+)")?; ([\s\S]*)$/.exec(message);
   if (!match) return null;
-  const path = match[2] ? match[2].split('.').slice(1).join('.') : '';
+  const path = match[2] ? match[2].replace(/\[(\d+)\]/g, '.$1').split('.').slice(1).join('.') : '';
   const missing = /^Field "(\w+)" (?:of required type|is not defined)/.exec(match[3])?.[1];
   const field = [path, missing].filter(Boolean).join('.');
   return field || match[1];

@@ -133,7 +133,7 @@ describe('placeOrder', () => {
   it('refuses a fractional quantity given through variables and changes nothing', async () => {
     const before = await snapshot(app);
     const res = await placeOrderRaw(app, { lines: [{ skuCode: 'JC-MILLET-2500G', quantity: 2.5 }] }, baofu);
-    expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'lines[0].quantity' });
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'lines.0.quantity' });
     expect(await snapshot(app)).toEqual(before);
   });
 
