@@ -46,11 +46,11 @@ function checkLimit(limit: number, field = 'limit'): void {
 const fen = (value: unknown): bigint => BigInt(value === null || value === undefined ? 0 : String(value));
 
 type Dimension = 'sku' | 'farm' | 'merchant';
-type Totals = Map<number, { salesFen: bigint; n: number }>;
+type Totals = Map<number, { salesFen: bigint; n: number; village?: string }>;
 
-const CLOSED_TOTALS_TTL_MS = 10 * 60_000;
+const CLOSED_TTL_MS = 10 * 60_000;
 const SETTLE_MS = 5 * 60_000;
-const CLOSED_TOTALS_KEPT = 64;
+const CLOSED_KEPT = 64;
 
 /** The `limit` keys with the largest sales, ties by key. */
 function largest(totals: Totals, limit: number): [number, { salesFen: bigint; n: number }][] {
@@ -71,8 +71,8 @@ function largest(totals: Totals, limit: number): [number, { salesFen: bigint; n:
 
 /** County office figures, read from the daily and monthly rollups (never from orders). */
 export class DashboardService {
-  /** Totals of closed days by dimension and range (see totalsOf). */
-  private readonly closed = new Map<string, { until: number; totals: Promise<Totals> }>();
+  /** Figures of closed days by section and range (see totalsOf). */
+  private readonly closed = new Map<string, { until: number; value: Promise<unknown> }>();
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -90,11 +90,9 @@ export class DashboardService {
   }
 
   private async readSummary(from: string, to: string): Promise<DashboardSummary> {
-    const rows: Row[] = await this.dataSource.query(
-      `SELECT day, SUM(sales_fen) AS sales_fen, SUM(orders_placed) AS orders_placed, SUM(orders_dispatched) AS orders_dispatched,
-              SUM(parcels) AS parcels, SUM(units) AS units
-         FROM daily_sales WHERE day >= ? AND day <= ? GROUP BY day`, [from, to]);
-    const byDay = new Map(rows.map((row) => [String(row.day).slice(0, 10), row]));
+    const byDay = new Map<string, Row>();
+    const parts = await this.closedAndLive(`days|${from}`, from, to, (a, b) => this.readDays(a, b));
+    for (const part of parts) for (const [day, row] of part) byDay.set(day, row);
     const summary: DashboardSummary = { salesFen: 0n, ordersPlaced: 0, ordersDispatched: 0, parcels: 0, units: 0, daily: [], monthly: [] };
     const months = new Map<string, { salesFen: bigint; ordersDispatched: number; parcels: number }>();
     const days = daysBetween(from, to);
@@ -125,6 +123,15 @@ export class DashboardService {
     return summary;
   }
 
+  /** The daily_sales rows of from..to summed over shards, by day. */
+  private async readDays(from: string, to: string): Promise<Map<string, Row>> {
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT day, SUM(sales_fen) AS sales_fen, SUM(orders_placed) AS orders_placed, SUM(orders_dispatched) AS orders_dispatched,
+              SUM(parcels) AS parcels, SUM(units) AS units
+         FROM daily_sales WHERE day >= ? AND day <= ? GROUP BY day`, [from, to]);
+    return new Map(rows.map((row) => [String(row.day).slice(0, 10), row]));
+  }
+
   /** Parcels and orders per carrier, most parcels first. */
   async byCarrier(dashboard: Dashboard): Promise<CarrierFigures[]> {
     const rows: Row[] = await this.dataSource.query(
@@ -152,15 +159,11 @@ export class DashboardService {
 
   /** Sales by the village of the selling merchant, with how many of its merchants had orders dispatched, largest first. */
   async byMerchantVillage(dashboard: Dashboard): Promise<VillageFigures[]> {
-    const [totals, merchants] = await Promise.all([
-      this.totalsOf('merchant', 'orders_dispatched', dashboard),
-      this.dataSource.query('SELECT id, village FROM merchant') as Promise<Row[]>,
-    ]);
-    const villageOf = new Map(merchants.map((m) => [Number(m.id), String(m.village)]));
+    const totals = await this.totalsOf('merchant', 'orders_dispatched', dashboard);
     const villages = new Map<string, { salesFen: bigint; merchants: number }>();
-    for (const [merchantId, t] of totals) {
+    for (const t of totals.values()) {
       if (t.n === 0) continue;
-      const village = villageOf.get(merchantId) ?? '';
+      const village = t.village ?? '';
       const v = villages.get(village) ?? { salesFen: 0n, merchants: 0 };
       v.salesFen += t.salesFen;
       v.merchants += 1;
@@ -209,46 +212,56 @@ export class DashboardService {
       .getMany();
   }
 
-  /**
-   * Totals per key of a wide breakdown (SKU, farm, merchant) over the dashboard's range. Days before
-   * yesterday are closed: dispatches are dated when they happen, so no transaction can add to them any
-   * more, and their totals are kept for CLOSED_TOTALS_TTL_MS (a rebuild of the rollups shows after that
-   * long at most). Today is read live, and yesterday too in the first minutes after midnight, while a
-   * dispatch dated just before midnight may still be committing.
-   */
+  /** Totals per key of a wide breakdown (SKU, farm, merchant) over the dashboard's range. */
   private async totalsOf(dimension: Dimension, count: string, dashboard: Dashboard): Promise<Totals> {
-    const lastClosed = addDays(shanghaiDate(new Date(Date.now() - SETTLE_MS)), -1);
-    const parts: Promise<Totals>[] = [];
-    if (dashboard.from <= lastClosed) parts.push(this.closedTotals(dimension, count, dashboard.from, dashboard.to < lastClosed ? dashboard.to : lastClosed));
-    const liveFrom = dashboard.from > lastClosed ? dashboard.from : addDays(lastClosed, 1);
-    if (liveFrom <= dashboard.to) parts.push(this.readTotals(dimension, count, liveFrom, dashboard.to));
-    const totals: Totals = new Map();
-    for (const part of await Promise.all(parts)) {
-      for (const [key, t] of part) {
-        const sum = totals.get(key) ?? { salesFen: 0n, n: 0 };
-        totals.set(key, { salesFen: sum.salesFen + t.salesFen, n: sum.n + t.n });
-      }
+    const parts = await this.closedAndLive(`${dimension}|${dashboard.from}`, dashboard.from, dashboard.to, (a, b) => this.readTotals(dimension, count, a, b));
+    if (parts.length === 1) return parts[0];
+    const totals: Totals = new Map(parts[0]);
+    for (const [key, t] of parts[1]) {
+      const sum = totals.get(key);
+      totals.set(key, sum ? { ...sum, salesFen: sum.salesFen + t.salesFen, n: sum.n + t.n } : t);
     }
     return totals;
   }
 
-  private closedTotals(dimension: Dimension, count: string, from: string, to: string): Promise<Totals> {
-    const key = `${dimension}|${from}|${to}`;
-    const hit = this.closed.get(key);
-    if (hit && hit.until > Date.now()) return hit.totals;
-    const totals = this.readTotals(dimension, count, from, to);
-    totals.catch(() => this.closed.delete(key));
-    this.closed.delete(key);
-    this.closed.set(key, { until: Date.now() + CLOSED_TOTALS_TTL_MS, totals });
-    if (this.closed.size > CLOSED_TOTALS_KEPT) this.closed.delete(this.closed.keys().next().value!);
-    return totals;
+  /**
+   * `read` of the closed days of from..to and of the live ones. Rollups are dated when the order is
+   * placed or dispatched, so no transaction adds to a past day: its figures are kept for CLOSED_TTL_MS
+   * (a rebuild of the rollups shows after that long at most). Today is read live, and yesterday too in
+   * the first minutes after midnight, while a change dated just before midnight may still commit.
+   */
+  private closedAndLive<T>(key: string, from: string, to: string, read: (from: string, to: string) => Promise<T>): Promise<T[]> {
+    const lastClosed = addDays(shanghaiDate(new Date(Date.now() - SETTLE_MS)), -1);
+    const parts: Promise<T>[] = [];
+    if (from <= lastClosed) {
+      const end = to < lastClosed ? to : lastClosed;
+      const cacheKey = `${key}|${end}`;
+      const hit = this.closed.get(cacheKey);
+      if (hit && hit.until > Date.now()) parts.push(hit.value as Promise<T>);
+      else {
+        const value = read(from, end);
+        value.catch(() => this.closed.delete(cacheKey));
+        this.closed.delete(cacheKey);
+        this.closed.set(cacheKey, { until: Date.now() + CLOSED_TTL_MS, value });
+        if (this.closed.size > CLOSED_KEPT) this.closed.delete(this.closed.keys().next().value!);
+        parts.push(value);
+      }
+    }
+    const liveFrom = from > lastClosed ? from : addDays(lastClosed, 1);
+    if (liveFrom <= to) parts.push(read(liveFrom, to));
+    return Promise.all(parts);
   }
 
   /** One query: whole months from the monthly rollup, the days around them from the daily one. */
   private async readTotals(dimension: Dimension, count: string, from: string, to: string): Promise<Totals> {
     const { sql, params } = this.unionOf(dimension, count, from, to);
-    const rows: Row[] = await this.dataSource.query(`SELECT x.k AS k, SUM(x.sales_fen) AS sales_fen, SUM(x.n) AS n FROM (${sql}) x GROUP BY x.k`, params);
-    return new Map(rows.map((row) => [Number(row.k), { salesFen: fen(row.sales_fen), n: Number(row.n) }]));
+    // A merchant's village comes along, for byMerchantVillage.
+    const rows: Row[] = await this.dataSource.query(dimension === 'merchant'
+      ? `SELECT x.k AS k, mc.village AS village, SUM(x.sales_fen) AS sales_fen, SUM(x.n) AS n FROM (${sql}) x JOIN merchant mc ON mc.id = x.k GROUP BY x.k, mc.village`
+      : `SELECT x.k AS k, SUM(x.sales_fen) AS sales_fen, SUM(x.n) AS n FROM (${sql}) x GROUP BY x.k`, params);
+    return new Map(rows.map((row) => [Number(row.k), {
+      salesFen: fen(row.sales_fen), n: Number(row.n), village: row.village === undefined ? undefined : String(row.village),
+    }]));
   }
 
   private unionOf(dimension: Dimension, count: string, from: string, to: string): { sql: string; params: string[] } {
