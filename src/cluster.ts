@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import cluster, { Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
-import { Config, ConfigError, loadConfig } from './config';
+import { Config, ConfigError, configOrExit, loadConfig } from './config';
 import { databaseKind, openDataSource } from './db/data-source';
 import { logger } from './logger';
 
@@ -28,18 +28,10 @@ function workerCount(config: Config): number {
 }
 
 async function primary(): Promise<void> {
-  let config: Config;
-  let workers: number;
-  try {
-    config = loadConfig();
-    workers = workerCount(config);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`Configuration error: ${error.message}`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const { config, workers } = configOrExit(() => {
+    const config = loadConfig();
+    return { config, workers: workerCount(config) };
+  });
   logger.level = config.logLevel;
   // Migrations run here, once, so the workers never race to apply them.
   const dataSource = await openDataSource(config.databaseUrl);

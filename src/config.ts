@@ -64,3 +64,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
   };
 }
+
+/** Reads the configuration at start; a ConfigError ends the process with its message and exit code 1. */
+export function configOrExit<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`Configuration error: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

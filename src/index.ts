@@ -1,23 +1,14 @@
 import 'reflect-metadata';
 import { createServer } from 'node:http';
 import { createApp } from './app';
-import { ConfigError, loadConfig } from './config';
+import { configOrExit, loadConfig } from './config';
 import { openDataSource, databaseKind } from './db/data-source';
 import { logger } from './logger';
 import { attachSubscriptions } from './subscriptions/subscription-server';
 import { seedDemoIfEmpty } from '../seeds/demo';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`Configuration error: ${error.message}`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = configOrExit(loadConfig);
   logger.level = config.logLevel;
   const dataSource = await openDataSource(config.databaseUrl);
   if (databaseKind(config.databaseUrl) === 'sqlite') {
