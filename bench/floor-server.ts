@@ -7,11 +7,20 @@ import { createPool } from 'mysql2/promise';
  * gateway ran for one request of the same scenario (captured by bench/server.ts), one after another
  * through a mysql2 pool configured like the gateway's, and answers with their rows as JSON.
  */
-interface Statement { sql: string; params: unknown[] }
+interface Statement {
+  sql: string;
+  params: unknown[];
+}
 
 async function main(): Promise<void> {
   const pool = createPool({
-    uri: process.argv[2], connectionLimit: 20, maxIdle: 20, supportBigNumbers: true, bigNumberStrings: true, dateStrings: ['DATE'], timezone: 'Z',
+    uri: process.argv[2],
+    connectionLimit: 20,
+    maxIdle: 20,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    dateStrings: ['DATE'],
+    timezone: 'Z',
     charset: 'utf8mb4_unicode_ci',
   });
   const scenarios = new Map<string, Statement[]>();
@@ -33,7 +42,9 @@ async function main(): Promise<void> {
         const results: unknown[] = [];
         for (const s of statements) results.push((await pool.query(s.sql, s.params))[0]);
         const body = JSON.stringify({ data: results });
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+        res
+          .writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })
+          .end(body);
       } catch (error) {
         res.writeHead(500).end(String(error));
       }
@@ -44,9 +55,16 @@ async function main(): Promise<void> {
   process.on('message', (message: { cmd: string; path?: string; statements?: Statement[] }) => {
     if (message.cmd === 'scenario') scenarios.set(message.path!, message.statements!);
     if (message.cmd === 'reset') peakRss = process.memoryUsage().rss;
-    process.send!({ cmd: message.cmd, peakRss: Math.max(peakRss, process.memoryUsage().rss), statements: 0, graphqlErrors: 0 });
+    process.send!({
+      cmd: message.cmd,
+      peakRss: Math.max(peakRss, process.memoryUsage().rss),
+      statements: 0,
+      graphqlErrors: 0,
+    });
   });
-  server.listen(0, '127.0.0.1', () => process.send!({ cmd: 'ready', port: (server.address() as AddressInfo).port }));
+  server.listen(0, '127.0.0.1', () =>
+    process.send!({ cmd: 'ready', port: (server.address() as AddressInfo).port }),
+  );
 }
 
 main().catch((error) => {

@@ -24,16 +24,30 @@ interface AutocannonResult {
   non2xx: number;
   duration: number;
 }
-interface AutocannonRequest { method?: string; path?: string; headers?: Record<string, string>; body?: string }
+interface AutocannonRequest {
+  method?: string;
+  path?: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
 type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult>;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon: Autocannon = require('autocannon');
 
-interface Options { duration: number; connections: number; soak: number; url: string; warmup: number }
+interface Options {
+  duration: number;
+  connections: number;
+  soak: number;
+  url: string;
+  warmup: number;
+}
 
 function parseArgs(argv: string[]): Options {
   const options: Options = {
-    duration: 10, connections: 20, soak: 60, warmup: 2,
+    duration: 10,
+    connections: 20,
+    soak: 60,
+    warmup: 2,
     url: process.env.BENCH_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/gaodu_year',
   };
   for (let i = 0; i < argv.length; i++) {
@@ -44,23 +58,42 @@ function parseArgs(argv: string[]): Options {
     else if (flag === '--soak') options.soak = Number(value);
     else if (flag === '--warmup') options.warmup = Number(value);
     else if (flag === '--url') options.url = value;
-    else throw new Error(`unknown option ${flag}; use --duration s --connections n --soak s --warmup s --url mysql://...`);
+    else
+      throw new Error(
+        `unknown option ${flag}; use --duration s --connections n --soak s --warmup s --url mysql://...`,
+      );
   }
-  if (!options.url.startsWith('mysql://')) throw new Error('the bench runs on MySQL/MariaDB: set BENCH_DATABASE_URL=mysql://...');
+  if (!options.url.startsWith('mysql://'))
+    throw new Error('the bench runs on MySQL/MariaDB: set BENCH_DATABASE_URL=mysql://...');
   return options;
 }
 
-interface Stats { statements: number; graphqlErrors: number; firstError: string | null; rss: number; peakRss: number; captured?: { sql: string; params: unknown[] }[] }
+interface Stats {
+  statements: number;
+  graphqlErrors: number;
+  firstError: string | null;
+  rss: number;
+  peakRss: number;
+  captured?: { sql: string; params: unknown[] }[];
+}
 
 /** A child process (gateway or floor) that answers IPC commands with its counters. */
 class Child {
-  private constructor(private readonly process: ChildProcess, readonly port: number) {}
+  private constructor(
+    private readonly process: ChildProcess,
+    readonly port: number,
+  ) {}
 
   static start(script: string, args: string[]): Promise<Child> {
     // NODE_ENV before graphql loads: graphql-js checks every instanceOf expensively outside production.
-    const child = fork(join(__dirname, script), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, NODE_ENV: 'production' } });
+    const child = fork(join(__dirname, script), args, {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
     return new Promise((resolve, reject) => {
-      child.once('message', (message: { cmd: string; port: number }) => resolve(new Child(child, message.port)));
+      child.once('message', (message: { cmd: string; port: number }) =>
+        resolve(new Child(child, message.port)),
+      );
       child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
     });
   }
@@ -106,15 +139,18 @@ interface Row {
 }
 
 async function measure(child: Child, scenario: Scenario, options: Options, duration: number): Promise<Row> {
-  const run = (seconds: number) => autocannon({
-    url: `http://127.0.0.1:${child.port}${scenario.path}`,
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...scenario.headers },
-    body: scenario.body,
-    ...(scenario.setupRequest ? { requests: [{ method: 'POST', path: scenario.path, setupRequest: scenario.setupRequest }] } : {}),
-    connections: scenario.connections ?? options.connections,
-    duration: seconds,
-  });
+  const run = (seconds: number) =>
+    autocannon({
+      url: `http://127.0.0.1:${child.port}${scenario.path}`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...scenario.headers },
+      body: scenario.body,
+      ...(scenario.setupRequest
+        ? { requests: [{ method: 'POST', path: scenario.path, setupRequest: scenario.setupRequest }] }
+        : {}),
+      connections: scenario.connections ?? options.connections,
+      duration: seconds,
+    });
   if (options.warmup > 0) await run(options.warmup);
   await child.ask('reset');
   const result = await run(duration);
@@ -127,57 +163,110 @@ async function measure(child: Child, scenario: Scenario, options: Options, durat
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx + stats.graphqlErrors,
-    sqlPerRequest: scenario.target === 'gateway' && completed > 0 ? Math.round((stats.statements / completed) * 10) / 10 : null,
+    sqlPerRequest:
+      scenario.target === 'gateway' && completed > 0
+        ? Math.round((stats.statements / completed) * 10) / 10
+        : null,
     peakRssMb: Math.round(stats.peakRss / 1048576),
     firstError: stats.firstError ?? null,
   };
-  console.log(`  ${row.target.padEnd(7)} ${row.scenario.padEnd(28)} ${row.requestsPerSecond} req/s, p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, errors ${row.errors}`);
+  console.log(
+    `  ${row.target.padEnd(7)} ${row.scenario.padEnd(28)} ${row.requestsPerSecond} req/s, p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, errors ${row.errors}`,
+  );
   return row;
 }
 
-/** One request through autocannon-free fetch, to check a scenario answers without errors before measuring it. */
-async function probe(port: number, path: string, body: string, headers: Record<string, string>): Promise<unknown> {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+/**
+ * One request through autocannon-free fetch, to check a scenario answers without errors before measuring it.
+ */
+async function probe(
+  port: number,
+  path: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<unknown> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
   const json = (await res.json()) as { errors?: unknown[] };
   if (json.errors) throw new Error(`probe of ${path} failed: ${JSON.stringify(json.errors).slice(0, 400)}`);
   return json;
 }
 
-async function createKey(port: number, adminToken: string, role: string, merchantCode?: string): Promise<string> {
-  const json = await probe(port, '/graphql', JSON.stringify({
-    query: 'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { token } }',
-    variables: { input: { role, merchantCode, label: `bench-${role.toLowerCase()}${merchantCode ? `-${merchantCode}` : ''}` } },
-  }), { authorization: `Bearer ${adminToken}` }) as { data: { createApiKey: { token: string } } };
+async function createKey(
+  port: number,
+  adminToken: string,
+  role: string,
+  merchantCode?: string,
+): Promise<string> {
+  const json = (await probe(
+    port,
+    '/graphql',
+    JSON.stringify({
+      query: 'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { token } }',
+      variables: {
+        input: {
+          role,
+          merchantCode,
+          label: `bench-${role.toLowerCase()}${merchantCode ? `-${merchantCode}` : ''}`,
+        },
+      },
+    }),
+    { authorization: `Bearer ${adminToken}` },
+  )) as { data: { createApiKey: { token: string } } };
   return json.data.createApiKey.token;
 }
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const adminToken = `bench-admin-${randomBytes(12).toString('hex')}`;
-  const pool: Pool = createPool({ uri: options.url, connectionLimit: 2, supportBigNumbers: true, bigNumberStrings: true });
-  const [[counts]] = await pool.query('SELECT (SELECT COUNT(*) FROM orders) AS orders, (SELECT COUNT(*) FROM order_line) AS line_count, (SELECT COUNT(*) FROM lot) AS lots') as unknown as [Record<string, string>[]];
-  console.log(`bench on ${options.url.replace(/\/\/[^@]*@/, '//')}: ${counts.orders} orders, ${counts.line_count} lines, ${counts.lots} lots`);
-  console.log(`${options.duration} s a scenario, ${options.connections} connections, ${options.warmup} s warm-up\n`);
+  const pool: Pool = createPool({
+    uri: options.url,
+    connectionLimit: 2,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+  });
+  const [[counts]] = (await pool.query(
+    'SELECT (SELECT COUNT(*) FROM orders) AS orders, (SELECT COUNT(*) FROM order_line) AS line_count, (SELECT COUNT(*) FROM lot) AS lots',
+  )) as unknown as [Record<string, string>[]];
+  console.log(
+    `bench on ${options.url.replace(/\/\/[^@]*@/, '//')}: ${counts.orders} orders, ${counts.line_count} lines, ${counts.lots} lots`,
+  );
+  console.log(
+    `${options.duration} s a scenario, ${options.connections} connections, ${options.warmup} s warm-up\n`,
+  );
 
   const gateway = await Child.start('server.js', [options.url, adminToken]);
   const floor = await Child.start('floor-server.js', [options.url]);
 
   // Inputs: 50 SKU codes, the busiest merchants' keys, SKUs with plenty to sell for placeOrder.
-  const [skuRows] = await pool.query('SELECT code FROM sku ORDER BY id LIMIT 50') as unknown as [{ code: string }[]];
-  const [sellable] = await pool.query(
-    'SELECT s.code FROM stock_level sl JOIN sku s ON s.id = sl.sku_id ORDER BY sl.on_hand - sl.reserved - sl.held_or_expired DESC LIMIT 50') as unknown as [{ code: string }[]];
-  const [merchantRows] = await pool.query('SELECT code FROM merchant ORDER BY id LIMIT 20') as unknown as [{ code: string }[]];
-  const merchantKeys = await Promise.all(merchantRows.map((m) => createKey(gateway.port, adminToken, 'MERCHANT', m.code)));
+  const [skuRows] = (await pool.query('SELECT code FROM sku ORDER BY id LIMIT 50')) as unknown as [
+    { code: string }[],
+  ];
+  const [sellable] = (await pool.query(
+    'SELECT s.code FROM stock_level sl JOIN sku s ON s.id = sl.sku_id ORDER BY sl.on_hand - sl.reserved - sl.held_or_expired DESC LIMIT 50',
+  )) as unknown as [{ code: string }[]];
+  const [merchantRows] = (await pool.query('SELECT code FROM merchant ORDER BY id LIMIT 20')) as unknown as [
+    { code: string }[],
+  ];
+  const merchantKeys = await Promise.all(
+    merchantRows.map((m) => createKey(gateway.port, adminToken, 'MERCHANT', m.code)),
+  );
   const warehouseKey = await createKey(gateway.port, adminToken, 'WAREHOUSE');
   const officialKey = await createKey(gateway.port, adminToken, 'OFFICIAL');
   const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
   const today = shanghaiToday();
 
   const stockBody = JSON.stringify({
-    query: 'query($codes: [String!]!) { stockLevels(skuCodes: $codes) { sku { code } onHand reserved available isLow } }',
+    query:
+      'query($codes: [String!]!) { stockLevels(skuCodes: $codes) { sku { code } onHand reserved available isLow } }',
     variables: { codes: skuRows.map((s) => s.code) },
   });
-  const ordersBody = JSON.stringify({ query: '{ orders(first: 50) { nodes { number lines { quantity sku { code suppliers { name } } } } } }' });
+  const ordersBody = JSON.stringify({
+    query: '{ orders(first: 50) { nodes { number lines { quantity sku { code suppliers { name } } } } } }',
+  });
   const dashboardBody = JSON.stringify({
     query: `query($from: LocalDate!, $to: LocalDate!) { dashboard(from: $from, to: $to) {
       sales { amount } ordersPlaced ordersDispatched parcelsDispatched unitsDispatched
@@ -189,18 +278,25 @@ async function main(): Promise<void> {
   });
   const runId = randomBytes(4).toString('hex');
   let sequence = 0;
-  const [stations] = await pool.query('SELECT code FROM village_station ORDER BY id LIMIT 1') as unknown as [{ code: string }[]];
+  const [stations] = (await pool.query(
+    'SELECT code FROM village_station ORDER BY id LIMIT 1',
+  )) as unknown as [{ code: string }[]];
   const placeOrder = (req: AutocannonRequest): AutocannonRequest => {
     const n = ++sequence;
     return {
       ...req,
       headers: { ...req.headers, ...bearer(merchantKeys[n % merchantKeys.length]) },
       body: JSON.stringify({
-        query: 'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { number status total { amount } } }',
-        variables: { input: {
-          idempotencyKey: `bench-${runId}-${n}`, lines: [{ skuCode: sellable[n % sellable.length].code, quantity: 1 }],
-          destination: { stationCode: stations[0].code }, carrierCode: 'SF',
-        } },
+        query:
+          'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { number status total { amount } } }',
+        variables: {
+          input: {
+            idempotencyKey: `bench-${runId}-${n}`,
+            lines: [{ skuCode: sellable[n % sellable.length].code, quantity: 1 }],
+            destination: { stationCode: stations[0].code },
+            carrierCode: 'SF',
+          },
+        },
       }),
     };
   };
@@ -216,25 +312,76 @@ async function main(): Promise<void> {
   await probe(gateway.port, '/graphql', dashboardBody, bearer(officialKey));
   await floor.ask('scenario', { path: '/a', statements: stockStatements });
   await floor.ask('scenario', { path: '/b', statements: orderStatements });
-  console.log(`captured for the floor: (a) ${stockStatements.length} statements, (b) ${orderStatements.length} statements\n`);
+  console.log(
+    `captured for the floor: (a) ${stockStatements.length} statements, (b) ${orderStatements.length} statements\n`,
+  );
 
   const scenarios: [Child, Scenario][] = [
-    [gateway, { name: '(a) stockLevels x50', target: 'gateway', path: '/graphql', body: stockBody, headers: bearer(merchantKeys[0]) }],
+    [
+      gateway,
+      {
+        name: '(a) stockLevels x50',
+        target: 'gateway',
+        path: '/graphql',
+        body: stockBody,
+        headers: bearer(merchantKeys[0]),
+      },
+    ],
     [floor, { name: '(a) stockLevels x50', target: 'floor', path: '/a', body: '{}', headers: {} }],
-    [gateway, { name: '(b) orders(50) nested', target: 'gateway', path: '/graphql', body: ordersBody, headers: bearer(warehouseKey) }],
+    [
+      gateway,
+      {
+        name: '(b) orders(50) nested',
+        target: 'gateway',
+        path: '/graphql',
+        body: ordersBody,
+        headers: bearer(warehouseKey),
+      },
+    ],
     [floor, { name: '(b) orders(50) nested', target: 'floor', path: '/b', body: '{}', headers: {} }],
-    [gateway, { name: '(c) dashboard, 366 days', target: 'gateway', path: '/graphql', body: dashboardBody, headers: bearer(officialKey) }],
-    [gateway, { name: '(c) dashboard, 1 connection', target: 'gateway', path: '/graphql', body: dashboardBody, headers: bearer(officialKey), connections: 1 }],
-    [gateway, { name: '(d) placeOrder', target: 'gateway', path: '/graphql', headers: {}, setupRequest: placeOrder }],
+    [
+      gateway,
+      {
+        name: '(c) dashboard, 366 days',
+        target: 'gateway',
+        path: '/graphql',
+        body: dashboardBody,
+        headers: bearer(officialKey),
+      },
+    ],
+    [
+      gateway,
+      {
+        name: '(c) dashboard, 1 connection',
+        target: 'gateway',
+        path: '/graphql',
+        body: dashboardBody,
+        headers: bearer(officialKey),
+        connections: 1,
+      },
+    ],
+    [
+      gateway,
+      { name: '(d) placeOrder', target: 'gateway', path: '/graphql', headers: {}, setupRequest: placeOrder },
+    ],
   ];
   const rows: Row[] = [];
   for (const [child, scenario] of scenarios) {
     // placeOrder is measured without warm-up so its orders are all counted by the oversell check below.
-    rows.push(await measure(child, scenario, scenario.name.startsWith('(d)') ? { ...options, warmup: 0 } : options, options.duration));
+    rows.push(
+      await measure(
+        child,
+        scenario,
+        scenario.name.startsWith('(d)') ? { ...options, warmup: 0 } : options,
+        options.duration,
+      ),
+    );
   }
 
   // No oversell: reserved never exceeds what is on hand and sellable, for any SKU.
-  const [[oversold]] = await pool.query('SELECT COUNT(*) AS n FROM stock_level WHERE reserved > on_hand - held_or_expired') as unknown as [{ n: string }[]];
+  const [[oversold]] = (await pool.query(
+    'SELECT COUNT(*) AS n FROM stock_level WHERE reserved > on_hand - held_or_expired',
+  )) as unknown as [{ n: string }[]];
 
   // Memory under sustained load: RSS every 5 s while (a) and (b) run together.
   const soak: { second: number; rssMb: number }[] = [];
@@ -244,12 +391,29 @@ async function main(): Promise<void> {
     const started = Date.now();
     const timer = setInterval(async () => {
       const stats = await gateway.ask('stats');
-      soak.push({ second: Math.round((Date.now() - started) / 1000), rssMb: Math.round(stats.rss / 1048576) });
+      soak.push({
+        second: Math.round((Date.now() - started) / 1000),
+        rssMb: Math.round(stats.rss / 1048576),
+      });
     }, 5000);
     const half = { ...options, connections: Math.max(1, Math.floor(options.connections / 2)) };
     await Promise.all([
-      autocannon({ url: `http://127.0.0.1:${gateway.port}/graphql`, method: 'POST', headers: { 'content-type': 'application/json', ...bearer(merchantKeys[1]) }, body: stockBody, connections: half.connections, duration: options.soak }),
-      autocannon({ url: `http://127.0.0.1:${gateway.port}/graphql`, method: 'POST', headers: { 'content-type': 'application/json', ...bearer(warehouseKey) }, body: ordersBody, connections: half.connections, duration: options.soak }),
+      autocannon({
+        url: `http://127.0.0.1:${gateway.port}/graphql`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer(merchantKeys[1]) },
+        body: stockBody,
+        connections: half.connections,
+        duration: options.soak,
+      }),
+      autocannon({
+        url: `http://127.0.0.1:${gateway.port}/graphql`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer(warehouseKey) },
+        body: ordersBody,
+        connections: half.connections,
+        duration: options.soak,
+      }),
     ]);
     clearInterval(timer);
     console.log(`  RSS (MB) every 5 s: ${soak.map((s) => s.rssMb).join(' ')}`);
@@ -257,20 +421,49 @@ async function main(): Promise<void> {
 
   printTable(rows);
   const floorOf = (name: string) => rows.find((r) => r.target === 'floor' && r.scenario === name);
-  const ratios = rows.filter((r) => r.target === 'gateway' && floorOf(r.scenario))
-    .map((r) => ({ scenario: r.scenario, gatewayToFloor: Math.round((r.requestsPerSecond / floorOf(r.scenario)!.requestsPerSecond) * 100) / 100 }));
-  for (const ratio of ratios) console.log(`${ratio.scenario}: gateway at ${Math.round(ratio.gatewayToFloor * 100)}% of the floor's throughput`);
-  console.log(`machine load average (1, 5, 15 min): ${loadavg().map((l) => l.toFixed(1)).join(', ')} on ${cpus().length} CPUs`);
-  console.log(`placeOrder oversell check: ${Number(oversold.n) === 0 ? 'no SKU has more reserved than sellable on hand' : `${oversold.n} SKUs OVERSOLD`}`);
+  const ratios = rows
+    .filter((r) => r.target === 'gateway' && floorOf(r.scenario))
+    .map((r) => ({
+      scenario: r.scenario,
+      gatewayToFloor: Math.round((r.requestsPerSecond / floorOf(r.scenario)!.requestsPerSecond) * 100) / 100,
+    }));
+  for (const ratio of ratios)
+    console.log(
+      `${ratio.scenario}: gateway at ${Math.round(ratio.gatewayToFloor * 100)}% of the floor's throughput`,
+    );
+  console.log(
+    `machine load average (1, 5, 15 min): ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(', ')} on ${cpus().length} CPUs`,
+  );
+  console.log(
+    `placeOrder oversell check: ${Number(oversold.n) === 0 ? 'no SKU has more reserved than sellable on hand' : `${oversold.n} SKUs OVERSOLD`}`,
+  );
 
   const results = {
-    at: new Date().toISOString(), database: options.url.replace(/\/\/[^@]*@/, '//'), dataSet: counts,
-    options: { duration: options.duration, connections: options.connections, warmup: options.warmup, soak: options.soak },
-    node: process.version, cpus: cpus().length, loadAverageAtEnd: loadavg().map((l) => Math.round(l * 10) / 10), rows, ratios, oversoldSkus: Number(oversold.n), soakRssMb: soak,
+    at: new Date().toISOString(),
+    database: options.url.replace(/\/\/[^@]*@/, '//'),
+    dataSet: counts,
+    options: {
+      duration: options.duration,
+      connections: options.connections,
+      warmup: options.warmup,
+      soak: options.soak,
+    },
+    node: process.version,
+    cpus: cpus().length,
+    loadAverageAtEnd: loadavg().map((l) => Math.round(l * 10) / 10),
+    rows,
+    ratios,
+    oversoldSkus: Number(oversold.n),
+    soakRssMb: soak,
     captured: { stockLevels: stockStatements.map((s) => s.sql), orders: orderStatements.map((s) => s.sql) },
   };
   mkdirSync(join(__dirname, '..', '..', 'bench', 'results'), { recursive: true });
-  writeFileSync(join(__dirname, '..', '..', 'bench', 'results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(
+    join(__dirname, '..', '..', 'bench', 'results', 'latest.json'),
+    `${JSON.stringify(results, null, 2)}\n`,
+  );
   console.log('\nwrote bench/results/latest.json');
   gateway.stop();
   floor.stop();
@@ -279,11 +472,22 @@ async function main(): Promise<void> {
 
 function printTable(rows: Row[]): void {
   const header = ['scenario', 'target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'SQL/req', 'peak RSS MB'];
-  const cells = rows.map((r) => [r.scenario, r.target, String(r.requestsPerSecond), String(r.p50Ms), String(r.p99Ms), String(r.errors),
-    r.sqlPerRequest === null ? '-' : String(r.sqlPerRequest), String(r.peakRssMb)]);
+  const cells = rows.map((r) => [
+    r.scenario,
+    r.target,
+    String(r.requestsPerSecond),
+    String(r.p50Ms),
+    String(r.p99Ms),
+    String(r.errors),
+    r.sqlPerRequest === null ? '-' : String(r.sqlPerRequest),
+    String(r.peakRssMb),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (c: string[]) => `| ${c.map((v, i) => (i < 2 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join(' | ')} |`;
-  console.log(`\n${line(header)}\n|${widths.map((w, i) => (i < 2 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
+  const line = (c: string[]) =>
+    `| ${c.map((v, i) => (i < 2 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join(' | ')} |`;
+  console.log(
+    `\n${line(header)}\n|${widths.map((w, i) => (i < 2 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
+  );
   for (const c of cells) console.log(line(c));
   for (const r of rows) if (r.firstError) console.log(`first error of ${r.scenario}: ${r.firstError}`);
   console.log('');

@@ -13,22 +13,33 @@ import { openDataSource } from '../src/db/data-source';
  * GraphQL responses with errors and peak RSS, and can capture the statements of one request so the
  * raw-SQL floor replays exactly them. Talks to its parent over IPC.
  */
-interface Statement { sql: string; params: unknown[] }
+interface Statement {
+  sql: string;
+  params: unknown[];
+}
 
 async function main(): Promise<void> {
   const databaseUrl = process.argv[2];
   const adminToken = process.argv[3];
   const config = loadConfig({
-    ...process.env, DATABASE_URL: databaseUrl, ADMIN_TOKEN: adminToken, NODE_ENV: 'production', LOG_LEVEL: 'error', PORT: '0',
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    ADMIN_TOKEN: adminToken,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'error',
+    PORT: '0',
     // The harness measures throughput, not the rate limiter: one key sends thousands of requests a second.
-    RATE_LIMIT_BUCKET: '10000000', RATE_LIMIT_RESTORE_RATE: '10000000',
+    RATE_LIMIT_BUCKET: '10000000',
+    RATE_LIMIT_RESTORE_RATE: '10000000',
   });
   const dataSource = await openDataSource(databaseUrl);
 
   let statements = 0;
   let captured: Statement[] | null = null;
   const runner = dataSource.createQueryRunner();
-  const proto = Object.getPrototypeOf(runner) as { query: (sql: string, params?: unknown[], structured?: boolean) => Promise<unknown> };
+  const proto = Object.getPrototypeOf(runner) as {
+    query: (sql: string, params?: unknown[], structured?: boolean) => Promise<unknown>;
+  };
   await runner.release();
   const original = proto.query;
   proto.query = function query(this: unknown, sql: string, params?: unknown[], structured?: boolean) {
@@ -69,7 +80,14 @@ async function main(): Promise<void> {
     } else if (message.cmd === 'capture') {
       captured = [];
     }
-    const reply: Record<string, unknown> = { cmd: message.cmd, statements, graphqlErrors, firstError, rss, peakRss };
+    const reply: Record<string, unknown> = {
+      cmd: message.cmd,
+      statements,
+      graphqlErrors,
+      firstError,
+      rss,
+      peakRss,
+    };
     if (message.cmd === 'captured') {
       reply.captured = captured;
       captured = null;
@@ -77,7 +95,9 @@ async function main(): Promise<void> {
     process.send!(reply);
   });
 
-  server.listen(0, '127.0.0.1', () => process.send!({ cmd: 'ready', port: (server.address() as AddressInfo).port }));
+  server.listen(0, '127.0.0.1', () =>
+    process.send!({ cmd: 'ready', port: (server.address() as AddressInfo).port }),
+  );
 }
 
 main().catch((error) => {

@@ -14,6 +14,7 @@ export class ReplayClock {
 
   install(): void {
     const RealDate = this.realDate;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the Date replacement reads it
     const clock = this;
     class ReplayDate extends RealDate {
       constructor(...args: unknown[]) {

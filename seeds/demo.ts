@@ -34,7 +34,12 @@ export async function loadReferenceData(dataSource: DataSource): Promise<void> {
   const catalog = new CatalogService(dataSource);
   for (const carrier of CARRIERS) await catalog.createCarrier(carrier);
   for (const [village, township] of STATION_VILLAGES) {
-    await catalog.createVillageStation({ code: stationCode(village, township), name: `${village} village station`, village, township });
+    await catalog.createVillageStation({
+      code: stationCode(village, township),
+      name: `${village} village station`,
+      village,
+      township,
+    });
   }
   for (const { prefix, zone, aisles, bins } of BIN_AISLES) {
     for (let aisle = 1; aisle <= aisles; aisle++) {
@@ -46,15 +51,26 @@ export async function loadReferenceData(dataSource: DataSource): Promise<void> {
   for (const family of PRODUCT_FAMILIES) {
     for (const [suffix, unit, grams, price] of family.packs) {
       await catalog.createSku({
-        code: skuCode(family, suffix), name: `${family.name}, ${unit}`, localName: family.localName, category: family.category,
-        unit, unitWeightGrams: grams, storageZone: family.zone, shelfLifeDays: family.shelfLifeDays, price,
-        heritage: family.heritage ?? false, geographicalIndication: family.geographicalIndication, lowStockThreshold: grams >= 2000 ? 10 : 20,
+        code: skuCode(family, suffix),
+        name: `${family.name}, ${unit}`,
+        localName: family.localName,
+        category: family.category,
+        unit,
+        unitWeightGrams: grams,
+        storageZone: family.zone,
+        shelfLifeDays: family.shelfLifeDays,
+        price,
+        heritage: family.heritage ?? false,
+        geographicalIndication: family.geographicalIndication,
+        lowStockThreshold: grams >= 2000 ? 10 : 20,
       });
     }
   }
   for (const farm of FARMS) {
     const { supplies, ...fields } = farm;
-    const skuCodes = PRODUCT_FAMILIES.filter((f) => supplies.includes(f.prefix)).flatMap((f) => f.packs.map(([suffix]) => skuCode(f, suffix)));
+    const skuCodes = PRODUCT_FAMILIES.filter((f) => supplies.includes(f.prefix)).flatMap((f) =>
+      f.packs.map(([suffix]) => skuCode(f, suffix)),
+    );
     await catalog.createFarm({ ...fields, skuCodes });
   }
   for (const merchant of MERCHANTS) await catalog.createMerchant(merchant);
@@ -87,7 +103,10 @@ export async function loadDemoData(dataSource: DataSource): Promise<void> {
   }
 }
 
-/** On an empty database: loads the demo set and returns one new key per role; otherwise does nothing and returns null. */
+/**
+ * On an empty database: loads the demo set and returns one new key per role; otherwise does nothing and
+ * returns null.
+ */
 export async function seedDemoIfEmpty(dataSource: DataSource): Promise<CreatedKey[] | null> {
   if (!(await isEmptyDatabase(dataSource))) return null;
   await loadDemoData(dataSource);

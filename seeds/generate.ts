@@ -15,7 +15,11 @@ import { checkLedger } from './ledger-check';
  * --fresh (MySQL only) drops and recreates the database first.
  */
 
-interface Preset { days: number; ordersPerDay: number; lots: number }
+interface Preset {
+  days: number;
+  ordersPerDay: number;
+  lots: number;
+}
 const PRESETS: Record<string, Preset> = {
   day: { days: 1, ordersPerDay: 3300, lots: 2_000 },
   week: { days: 7, ordersPerDay: 3300, lots: 2_500 },
@@ -73,51 +77,301 @@ function weighted<T>(entries: [T, number][]): () => T {
 
 const COUNTIES: Record<string, Record<string, string[]>> = {
   Zezhou: {
-    Gaodu: ['Baofu', 'Beijie', 'Gaodu', 'Dongjie', 'Xijie', 'Nanjie', 'Shangzhuang', 'Liucun', 'Sanjiadian', 'Wangjiazhuang'],
-    Bagong: ['Bagong', 'Xihaogou', 'Dongsishi'], Zhoucun: ['Zhoucun', 'Dongzhuang'], Dadonggou: ['Dadonggou', 'Xiaodonggou'],
+    Gaodu: [
+      'Baofu',
+      'Beijie',
+      'Gaodu',
+      'Dongjie',
+      'Xijie',
+      'Nanjie',
+      'Shangzhuang',
+      'Liucun',
+      'Sanjiadian',
+      'Wangjiazhuang',
+    ],
+    Bagong: ['Bagong', 'Xihaogou', 'Dongsishi'],
+    Zhoucun: ['Zhoucun', 'Dongzhuang'],
+    Dadonggou: ['Dadonggou', 'Xiaodonggou'],
   },
   Gaoping: { Mishan: ['Mishan', 'Xianweng'], Chenqu: ['Chenqu', 'Wangbao'], Macun: ['Macun', 'Kangying'] },
-  Yangcheng: { Runcheng: ['Runcheng', 'Shangzhuang'], Beiliu: ['Beiliu', 'Huangcheng'], Dingdian: ['Dingdian', 'Huaixian'] },
-  Lingchuan: { Pingcheng: ['Pingcheng', 'Dongmen'], Fucheng: ['Fucheng', 'Xiwang'], Liuquan: ['Liuquan', 'Gubi'] },
-  Qinshui: { Zhengzhuang: ['Zhengzhuang', 'Xinzhuang'], Jiafeng: ['Jiafeng', 'Douzhuang'], Longgang: ['Longgang', 'Xiangyang'], Duanshi: ['Duanshi', 'Xishan'] },
+  Yangcheng: {
+    Runcheng: ['Runcheng', 'Shangzhuang'],
+    Beiliu: ['Beiliu', 'Huangcheng'],
+    Dingdian: ['Dingdian', 'Huaixian'],
+  },
+  Lingchuan: {
+    Pingcheng: ['Pingcheng', 'Dongmen'],
+    Fucheng: ['Fucheng', 'Xiwang'],
+    Liuquan: ['Liuquan', 'Gubi'],
+  },
+  Qinshui: {
+    Zhengzhuang: ['Zhengzhuang', 'Xinzhuang'],
+    Jiafeng: ['Jiafeng', 'Douzhuang'],
+    Longgang: ['Longgang', 'Xiangyang'],
+    Duanshi: ['Duanshi', 'Xishan'],
+  },
 };
 const PLACES = Object.entries(COUNTIES).flatMap(([county, townships]) =>
-  Object.entries(townships).flatMap(([township, villages]) => villages.map((village) => ({ county, township, village }))));
+  Object.entries(townships).flatMap(([township, villages]) =>
+    villages.map((village) => ({ county, township, village })),
+  ),
+);
 
-interface Product { code: string; name: string; local: string; category: string; zone: string; shelf: number; fenPerKg: number; heritage?: boolean; gi?: string }
+interface Product {
+  code: string;
+  name: string;
+  local: string;
+  category: string;
+  zone: string;
+  shelf: number;
+  fenPerKg: number;
+  heritage?: boolean;
+  gi?: string;
+}
 const PRODUCTS: Product[] = [
-  { code: 'MILLET', name: 'Qinzhou yellow millet', local: '沁州黄小米', category: 'GRAIN', zone: 'AMBIENT', shelf: 365, fenPerKg: 1600, gi: 'Qinzhouhuang millet' },
-  { code: 'BUCKWHEAT', name: 'Buckwheat flour', local: '荞麦面', category: 'GRAIN', zone: 'AMBIENT', shelf: 270, fenPerKg: 1200 },
-  { code: 'OATS', name: 'Naked oats', local: '莜麦', category: 'GRAIN', zone: 'AMBIENT', shelf: 270, fenPerKg: 1400 },
-  { code: 'HAWTHORN', name: 'Zezhou hawthorn', local: '泽州红山楂', category: 'FRUIT', zone: 'AMBIENT', shelf: 120, fenPerKg: 2400, gi: 'Zezhou hawthorn' },
-  { code: 'PEAR', name: 'Yangcheng crisp pear', local: '阳城酥梨', category: 'FRUIT', zone: 'CHILLED', shelf: 45, fenPerKg: 900 },
-  { code: 'APPLE', name: 'Gaoping apple', local: '高平苹果', category: 'FRUIT', zone: 'CHILLED', shelf: 90, fenPerKg: 1000 },
-  { code: 'CHESTNUT', name: 'Lingchuan chestnut', local: '陵川板栗', category: 'NUT', zone: 'AMBIENT', shelf: 180, fenPerKg: 3000 },
-  { code: 'WALNUT', name: 'Thin-shell walnut', local: '薄皮核桃', category: 'NUT', zone: 'AMBIENT', shelf: 300, fenPerKg: 3600 },
-  { code: 'CODONOPSIS', name: 'Lingchuan codonopsis', local: '陵川党参', category: 'HERB', zone: 'AMBIENT', shelf: 720, fenPerKg: 16000, gi: 'Luodang codonopsis' },
-  { code: 'FORSYTHIA', name: 'Forsythia tea', local: '连翘茶', category: 'HERB', zone: 'AMBIENT', shelf: 540, fenPerKg: 12000 },
-  { code: 'FUNGUS', name: 'Black fungus', local: '黑木耳', category: 'MUSHROOM', zone: 'AMBIENT', shelf: 365, fenPerKg: 9000 },
-  { code: 'SHIITAKE', name: 'Fresh shiitake', local: '鲜香菇', category: 'MUSHROOM', zone: 'CHILLED', shelf: 21, fenPerKg: 2200 },
-  { code: 'YAM', name: 'Iron-rod yam', local: '铁棍山药', category: 'VEGETABLE', zone: 'AMBIENT', shelf: 60, fenPerKg: 1500 },
-  { code: 'POTATO', name: 'Highland potato', local: '高原土豆', category: 'VEGETABLE', zone: 'AMBIENT', shelf: 90, fenPerKg: 400 },
-  { code: 'EGG', name: 'Free-range eggs', local: '土鸡蛋', category: 'MEAT_EGG', zone: 'CHILLED', shelf: 35, fenPerKg: 2600 },
-  { code: 'PORK', name: 'Black pork', local: '黑猪肉', category: 'MEAT_EGG', zone: 'FROZEN', shelf: 180, fenPerKg: 5600 },
-  { code: 'VINEGAR', name: 'Aged vinegar', local: '老陈醋', category: 'PROCESSED', zone: 'AMBIENT', shelf: 720, fenPerKg: 1800 },
-  { code: 'HONEY', name: 'Taihang honey', local: '太行蜂蜜', category: 'PROCESSED', zone: 'AMBIENT', shelf: 720, fenPerKg: 8000 },
-  { code: 'BEEF', name: 'Gaoping beef jerky', local: '高平牛肉干', category: 'PROCESSED', zone: 'AMBIENT', shelf: 270, fenPerKg: 16000 },
-  { code: 'PAPERCUT', name: 'Gaoping paper-cut', local: '高平剪纸', category: 'HANDICRAFT', zone: 'AMBIENT', shelf: 3650, fenPerKg: 30000, heritage: true },
-  { code: 'IRONPOT', name: 'Yangcheng cast-iron pot', local: '阳城生铁锅', category: 'HANDICRAFT', zone: 'AMBIENT', shelf: 3650, fenPerKg: 4000, heritage: true },
-  { code: 'SILK', name: 'Gaoping silk scarf', local: '高平丝绸', category: 'HANDICRAFT', zone: 'AMBIENT', shelf: 3650, fenPerKg: 60000, heritage: true },
+  {
+    code: 'MILLET',
+    name: 'Qinzhou yellow millet',
+    local: '沁州黄小米',
+    category: 'GRAIN',
+    zone: 'AMBIENT',
+    shelf: 365,
+    fenPerKg: 1600,
+    gi: 'Qinzhouhuang millet',
+  },
+  {
+    code: 'BUCKWHEAT',
+    name: 'Buckwheat flour',
+    local: '荞麦面',
+    category: 'GRAIN',
+    zone: 'AMBIENT',
+    shelf: 270,
+    fenPerKg: 1200,
+  },
+  {
+    code: 'OATS',
+    name: 'Naked oats',
+    local: '莜麦',
+    category: 'GRAIN',
+    zone: 'AMBIENT',
+    shelf: 270,
+    fenPerKg: 1400,
+  },
+  {
+    code: 'HAWTHORN',
+    name: 'Zezhou hawthorn',
+    local: '泽州红山楂',
+    category: 'FRUIT',
+    zone: 'AMBIENT',
+    shelf: 120,
+    fenPerKg: 2400,
+    gi: 'Zezhou hawthorn',
+  },
+  {
+    code: 'PEAR',
+    name: 'Yangcheng crisp pear',
+    local: '阳城酥梨',
+    category: 'FRUIT',
+    zone: 'CHILLED',
+    shelf: 45,
+    fenPerKg: 900,
+  },
+  {
+    code: 'APPLE',
+    name: 'Gaoping apple',
+    local: '高平苹果',
+    category: 'FRUIT',
+    zone: 'CHILLED',
+    shelf: 90,
+    fenPerKg: 1000,
+  },
+  {
+    code: 'CHESTNUT',
+    name: 'Lingchuan chestnut',
+    local: '陵川板栗',
+    category: 'NUT',
+    zone: 'AMBIENT',
+    shelf: 180,
+    fenPerKg: 3000,
+  },
+  {
+    code: 'WALNUT',
+    name: 'Thin-shell walnut',
+    local: '薄皮核桃',
+    category: 'NUT',
+    zone: 'AMBIENT',
+    shelf: 300,
+    fenPerKg: 3600,
+  },
+  {
+    code: 'CODONOPSIS',
+    name: 'Lingchuan codonopsis',
+    local: '陵川党参',
+    category: 'HERB',
+    zone: 'AMBIENT',
+    shelf: 720,
+    fenPerKg: 16000,
+    gi: 'Luodang codonopsis',
+  },
+  {
+    code: 'FORSYTHIA',
+    name: 'Forsythia tea',
+    local: '连翘茶',
+    category: 'HERB',
+    zone: 'AMBIENT',
+    shelf: 540,
+    fenPerKg: 12000,
+  },
+  {
+    code: 'FUNGUS',
+    name: 'Black fungus',
+    local: '黑木耳',
+    category: 'MUSHROOM',
+    zone: 'AMBIENT',
+    shelf: 365,
+    fenPerKg: 9000,
+  },
+  {
+    code: 'SHIITAKE',
+    name: 'Fresh shiitake',
+    local: '鲜香菇',
+    category: 'MUSHROOM',
+    zone: 'CHILLED',
+    shelf: 21,
+    fenPerKg: 2200,
+  },
+  {
+    code: 'YAM',
+    name: 'Iron-rod yam',
+    local: '铁棍山药',
+    category: 'VEGETABLE',
+    zone: 'AMBIENT',
+    shelf: 60,
+    fenPerKg: 1500,
+  },
+  {
+    code: 'POTATO',
+    name: 'Highland potato',
+    local: '高原土豆',
+    category: 'VEGETABLE',
+    zone: 'AMBIENT',
+    shelf: 90,
+    fenPerKg: 400,
+  },
+  {
+    code: 'EGG',
+    name: 'Free-range eggs',
+    local: '土鸡蛋',
+    category: 'MEAT_EGG',
+    zone: 'CHILLED',
+    shelf: 35,
+    fenPerKg: 2600,
+  },
+  {
+    code: 'PORK',
+    name: 'Black pork',
+    local: '黑猪肉',
+    category: 'MEAT_EGG',
+    zone: 'FROZEN',
+    shelf: 180,
+    fenPerKg: 5600,
+  },
+  {
+    code: 'VINEGAR',
+    name: 'Aged vinegar',
+    local: '老陈醋',
+    category: 'PROCESSED',
+    zone: 'AMBIENT',
+    shelf: 720,
+    fenPerKg: 1800,
+  },
+  {
+    code: 'HONEY',
+    name: 'Taihang honey',
+    local: '太行蜂蜜',
+    category: 'PROCESSED',
+    zone: 'AMBIENT',
+    shelf: 720,
+    fenPerKg: 8000,
+  },
+  {
+    code: 'BEEF',
+    name: 'Gaoping beef jerky',
+    local: '高平牛肉干',
+    category: 'PROCESSED',
+    zone: 'AMBIENT',
+    shelf: 270,
+    fenPerKg: 16000,
+  },
+  {
+    code: 'PAPERCUT',
+    name: 'Gaoping paper-cut',
+    local: '高平剪纸',
+    category: 'HANDICRAFT',
+    zone: 'AMBIENT',
+    shelf: 3650,
+    fenPerKg: 30000,
+    heritage: true,
+  },
+  {
+    code: 'IRONPOT',
+    name: 'Yangcheng cast-iron pot',
+    local: '阳城生铁锅',
+    category: 'HANDICRAFT',
+    zone: 'AMBIENT',
+    shelf: 3650,
+    fenPerKg: 4000,
+    heritage: true,
+  },
+  {
+    code: 'SILK',
+    name: 'Gaoping silk scarf',
+    local: '高平丝绸',
+    category: 'HANDICRAFT',
+    zone: 'AMBIENT',
+    shelf: 3650,
+    fenPerKg: 60000,
+    heritage: true,
+  },
 ];
-const SIZES: [string, number][] = [['250G', 250], ['500G', 500], ['1KG', 1000], ['2500G', 2500], ['5KG', 5000], ['GIFT', 1500]];
+const SIZES: [string, number][] = [
+  ['250G', 250],
+  ['500G', 500],
+  ['1KG', 1000],
+  ['2500G', 2500],
+  ['5KG', 5000],
+  ['GIFT', 1500],
+];
 const CARRIERS: [string, string, number][] = [
-  ['SF', 'SF Express', 20], ['YTO', 'YTO Express', 18], ['ZTO', 'ZTO Express', 18], ['YUNDA', 'Yunda Express', 12],
-  ['STO', 'STO Express', 10], ['JD', 'JD Logistics', 8], ['EMS', 'China Post EMS', 8], ['JT', 'J&T Express', 6],
+  ['SF', 'SF Express', 20],
+  ['YTO', 'YTO Express', 18],
+  ['ZTO', 'ZTO Express', 18],
+  ['YUNDA', 'Yunda Express', 12],
+  ['STO', 'STO Express', 10],
+  ['JD', 'JD Logistics', 8],
+  ['EMS', 'China Post EMS', 8],
+  ['JT', 'J&T Express', 6],
 ];
-const PLATFORMS: [string, number][] = [['DOUYIN', 35], ['TAOBAO', 25], ['KUAISHOU', 15], ['PINDUODUO', 12], ['WECHAT', 10], ['OTHER', 3]];
+const PLATFORMS: [string, number][] = [
+  ['DOUYIN', 35],
+  ['TAOBAO', 25],
+  ['KUAISHOU', 15],
+  ['PINDUODUO', 12],
+  ['WECHAT', 10],
+  ['OTHER', 3],
+];
 const SURNAMES = ['Wang', 'Li', 'Zhang', 'Liu', 'Chen', 'Yang', 'Zhao', 'Guo', 'Ma', 'Sun', 'Niu', 'Jin'];
 const GIVEN = ['Fang', 'Wei', 'Min', 'Jun', 'Lei', 'Hua', 'Xia', 'Qiang', 'Yan', 'Ping', 'Tao', 'Jing'];
-const CITIES: [string, string][] = [['Beijing', 'Beijing'], ['Shanghai', 'Shanghai'], ['Taiyuan', 'Shanxi'], ['Zhengzhou', 'Henan'], ['Guangzhou', 'Guangdong'], ['Hangzhou', 'Zhejiang'], ['Jincheng', 'Shanxi'], ['Xi\'an', 'Shaanxi']];
+const CITIES: [string, string][] = [
+  ['Beijing', 'Beijing'],
+  ['Shanghai', 'Shanghai'],
+  ['Taiyuan', 'Shanxi'],
+  ['Zhengzhou', 'Henan'],
+  ['Guangzhou', 'Guangdong'],
+  ['Hangzhou', 'Zhejiang'],
+  ['Jincheng', 'Shanxi'],
+  ["Xi'an", 'Shaanxi'],
+];
 
 // ---------------------------------------------------------------- SQL literals and batched multi-row INSERTs
 
@@ -139,13 +393,19 @@ class BulkInsert {
   private runner: QueryRunner | undefined;
   count = 0;
 
-  constructor(private readonly dataSource: DataSource, private readonly table: string, private readonly columns: string[], private readonly perStatement = 2000) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly table: string,
+    private readonly columns: string[],
+    private readonly perStatement = 2000,
+  ) {}
 
   private async connection(): Promise<QueryRunner> {
     if (this.runner) return this.runner;
     this.runner = this.dataSource.createQueryRunner();
     await this.runner.connect();
-    if (this.dataSource.options.type === 'mysql') await this.runner.query('SET SESSION unique_checks = 0, foreign_key_checks = 0');
+    if (this.dataSource.options.type === 'mysql')
+      await this.runner.query('SET SESSION unique_checks = 0, foreign_key_checks = 0');
     return this.runner;
   }
 
@@ -173,13 +433,19 @@ class BulkInsert {
 
 function showProgress(label: string, done: number, total: number, started: number): void {
   const seconds = (Date.now() - started) / 1000;
-  process.stdout.write(`\r  ${label}: ${done.toLocaleString('en')} / ${total.toLocaleString('en')} (${Math.round(done / Math.max(seconds, 0.001)).toLocaleString('en')}/s)   `);
+  process.stdout.write(
+    `\r  ${label}: ${done.toLocaleString('en')} / ${total.toLocaleString('en')} (${Math.round(done / Math.max(seconds, 0.001)).toLocaleString('en')}/s)   `,
+  );
   if (done >= total) process.stdout.write('\n');
 }
 
 // ---------------------------------------------------------------- the generator
 
-interface Options { scale: string; fresh: boolean; url: string }
+interface Options {
+  scale: string;
+  fresh: boolean;
+  url: string;
+}
 
 function parseArgs(argv: string[]): Options {
   const options: Options = { scale: 'month', fresh: false, url: process.env.DATABASE_URL ?? '' };
@@ -189,29 +455,45 @@ function parseArgs(argv: string[]): Options {
     else if (arg.startsWith('--scale=')) options.scale = arg.slice(8);
     else if (arg === '--fresh') options.fresh = true;
     else if (arg === '--url') options.url = argv[++i];
-    else throw new Error(`unknown option ${arg}; use --scale day|week|month|year [--fresh] [--url mysql://...]`);
+    else
+      throw new Error(`unknown option ${arg}; use --scale day|week|month|year [--fresh] [--url mysql://...]`);
   }
-  if (!PRESETS[options.scale]) throw new Error(`--scale must be one of ${Object.keys(PRESETS).join(', ')}, got ${options.scale}`);
-  if (!options.url) throw new Error('set DATABASE_URL (or --url), e.g. mysql://root@127.0.0.1:3306/gaodu_year');
+  if (!PRESETS[options.scale])
+    throw new Error(`--scale must be one of ${Object.keys(PRESETS).join(', ')}, got ${options.scale}`);
+  if (!options.url)
+    throw new Error('set DATABASE_URL (or --url), e.g. mysql://root@127.0.0.1:3306/gaodu_year');
   return options;
 }
 
 async function recreateDatabase(url: string): Promise<void> {
   const parsed = new URL(url);
   const name = decodeURIComponent(parsed.pathname.slice(1));
-  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`database name must be letters, digits and _, got ${name}`);
-  const conn = await createConnection({ host: parsed.hostname, port: Number(parsed.port || 3306), user: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password) });
+  if (!/^[A-Za-z0-9_]+$/.test(name))
+    throw new Error(`database name must be letters, digits and _, got ${name}`);
+  const conn = await createConnection({
+    host: parsed.hostname,
+    port: Number(parsed.port || 3306),
+    user: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password),
+  });
   await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
   await conn.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   await conn.end();
 }
 
-export async function generate(dataSource: DataSource, preset: Preset, options: { now?: Date; quiet?: boolean } = {}): Promise<Record<string, number>> {
+export async function generate(
+  dataSource: DataSource,
+  preset: Preset,
+  options: { now?: Date; quiet?: boolean } = {},
+): Promise<Record<string, number>> {
   const now = options.now ?? new Date();
   const log = options.quiet ? (_line: string) => undefined : (line: string) => console.log(line);
   const progress = options.quiet ? () => undefined : showProgress;
   const [{ n }] = await dataSource.query('SELECT COUNT(*) AS n FROM orders');
-  if (Number(n) > 0) throw new Error('the database already holds orders; generate into an empty one (or pass --fresh on MySQL)');
+  if (Number(n) > 0)
+    throw new Error(
+      'the database already holds orders; generate into an empty one (or pass --fresh on MySQL)',
+    );
   const started = Date.now();
   const today = shanghaiDate(now);
   const todayDay = dayNumber(now.getTime());
@@ -227,24 +509,69 @@ export async function generate(dataSource: DataSource, preset: Preset, options: 
 
   const stations = insert('village_station', ['id', 'code', 'name', 'village', 'township']);
   const stationPlaces = PLACES.slice(0, 30);
-  stationPlaces.forEach((p, i) => stations.add(i + 1, `ST-${p.township.toUpperCase()}-${p.village.toUpperCase()}-${i + 1}`, `${p.village} station`, p.village, p.township));
+  stationPlaces.forEach((p, i) =>
+    stations.add(
+      i + 1,
+      `ST-${p.township.toUpperCase()}-${p.village.toUpperCase()}-${i + 1}`,
+      `${p.village} station`,
+      p.village,
+      p.township,
+    ),
+  );
   await stations.close();
 
-  const farms = insert('farm', ['id', 'code', 'name', 'village', 'township', 'county', 'contact_name', 'phone', 'certifications', 'active', 'created_at']);
+  const farms = insert('farm', [
+    'id',
+    'code',
+    'name',
+    'village',
+    'township',
+    'county',
+    'contact_name',
+    'phone',
+    'certifications',
+    'active',
+    'created_at',
+  ]);
   const countyCounters = new Map<string, number>();
   for (let id = 1; id <= FARMS; id++) {
     const place = pick(PLACES);
     const k = (countyCounters.get(place.county) ?? 0) + 1;
     countyCounters.set(place.county, k);
     const kind = pick(['cooperative', 'family farm', 'orchard', 'workshop', 'herb garden']);
-    await farms.add(id, `FARM-${place.county.toUpperCase()}-${String(k).padStart(3, '0')}`, `${place.village} ${kind} ${k}`, place.village, place.township,
-      place.county, `${pick(SURNAMES)} ${pick(GIVEN)}`, `139${String(int(0, 99_999_999)).padStart(8, '0')}`,
-      JSON.stringify(random() < 0.3 ? ['GREEN_FOOD'] : []), true, new Date(nowMs - 400 * DAY));
+    await farms.add(
+      id,
+      `FARM-${place.county.toUpperCase()}-${String(k).padStart(3, '0')}`,
+      `${place.village} ${kind} ${k}`,
+      place.village,
+      place.township,
+      place.county,
+      `${pick(SURNAMES)} ${pick(GIVEN)}`,
+      `139${String(int(0, 99_999_999)).padStart(8, '0')}`,
+      JSON.stringify(random() < 0.3 ? ['GREEN_FOOD'] : []),
+      true,
+      new Date(nowMs - 400 * DAY),
+    );
   }
   await farms.close();
 
-  const skus = insert('sku', ['id', 'code', 'name', 'local_name', 'category', 'unit', 'unit_weight_grams', 'storage_zone', 'shelf_life_days',
-    'price_fen', 'heritage', 'geographical_indication', 'low_stock_threshold', 'active', 'created_at']);
+  const skus = insert('sku', [
+    'id',
+    'code',
+    'name',
+    'local_name',
+    'category',
+    'unit',
+    'unit_weight_grams',
+    'storage_zone',
+    'shelf_life_days',
+    'price_fen',
+    'heritage',
+    'geographical_indication',
+    'low_stock_threshold',
+    'active',
+    'created_at',
+  ]);
   const skuShelf = new Int32Array(SKUS + 1);
   const skuPrice = new Float64Array(SKUS + 1);
   const skuWeight = new Int32Array(SKUS + 1);
@@ -255,12 +582,30 @@ export async function generate(dataSource: DataSource, preset: Preset, options: 
     const [size, grams] = SIZES[Math.floor((id - 1) / PRODUCTS.length) % SIZES.length];
     const variant = Math.floor((id - 1) / (PRODUCTS.length * SIZES.length)) + 1;
     skuShelf[id] = product.shelf;
-    skuPrice[id] = Math.max(50, Math.round((product.fenPerKg * grams) / 1000 * (0.8 + random() * 0.5) / 10) * 10 - (random() < 0.5 ? 10 : 0));
+    skuPrice[id] = Math.max(
+      50,
+      Math.round((((product.fenPerKg * grams) / 1000) * (0.8 + random() * 0.5)) / 10) * 10 -
+        (random() < 0.5 ? 10 : 0),
+    );
     skuWeight[id] = grams;
     skuZone[id] = product.zone;
-    await skus.add(id, `JC-${product.code}-${size}-${String(variant).padStart(3, '0')}`, `${product.name} ${size.toLowerCase()} no.${variant}`, product.local,
-      product.category, size === 'GIFT' ? 'gift box' : `${size.toLowerCase()} pack`, grams, product.zone, product.shelf, skuPrice[id],
-      product.heritage ?? false, product.gi ?? null, int(5, 30), true, new Date(nowMs - 400 * DAY));
+    await skus.add(
+      id,
+      `JC-${product.code}-${size}-${String(variant).padStart(3, '0')}`,
+      `${product.name} ${size.toLowerCase()} no.${variant}`,
+      product.local,
+      product.category,
+      size === 'GIFT' ? 'gift box' : `${size.toLowerCase()} pack`,
+      grams,
+      product.zone,
+      product.shelf,
+      skuPrice[id],
+      product.heritage ?? false,
+      product.gi ?? null,
+      int(5, 30),
+      true,
+      new Date(nowMs - 400 * DAY),
+    );
   }
   await skus.close();
   const suppliers = insert('sku_supplier', ['sku_id', 'farm_id']);
@@ -276,17 +621,34 @@ export async function generate(dataSource: DataSource, preset: Preset, options: 
   const bins: Record<string, number[]> = { AMBIENT: [], CHILLED: [], FROZEN: [] };
   const locations = insert('location', ['id', 'code', 'zone']);
   let locationId = 0;
-  for (const [prefix, zone, aisles] of [['A', 'AMBIENT', 20], ['C', 'CHILLED', 6], ['F', 'FROZEN', 3]] as const) {
+  for (const [prefix, zone, aisles] of [
+    ['A', 'AMBIENT', 20],
+    ['C', 'CHILLED', 6],
+    ['F', 'FROZEN', 3],
+  ] as const) {
     for (let aisle = 1; aisle <= aisles; aisle++) {
       for (let bay = 1; bay <= 20; bay++) {
         bins[zone].push(++locationId);
-        await locations.add(locationId, `${prefix}-${String(aisle).padStart(2, '0')}-${String(bay).padStart(2, '0')}`, zone);
+        await locations.add(
+          locationId,
+          `${prefix}-${String(aisle).padStart(2, '0')}-${String(bay).padStart(2, '0')}`,
+          zone,
+        );
       }
     }
   }
   await locations.close();
 
-  const merchants = insert('merchant', ['id', 'code', 'name', 'village', 'platform', 'storefront_url', 'active', 'created_at']);
+  const merchants = insert('merchant', [
+    'id',
+    'code',
+    'name',
+    'village',
+    'platform',
+    'storefront_url',
+    'active',
+    'created_at',
+  ]);
   const platformOf = weighted(PLATFORMS);
   const gaodu = PLACES.filter((p) => p.township === 'Gaodu');
   const villageCounters = new Map<string, number>();
@@ -295,8 +657,16 @@ export async function generate(dataSource: DataSource, preset: Preset, options: 
     const k = (villageCounters.get(place.village) ?? 0) + 1;
     villageCounters.set(place.village, k);
     const code = `M-${place.village.toUpperCase()}-${String(k).padStart(3, '0')}`;
-    await merchants.add(id, code, `${place.village} ${pick(['millet shop', 'farm store', 'specialty store', 'live room', 'heritage crafts'])} ${k}`,
-      place.village, platformOf(), `https://shop.example.cn/${code.toLowerCase()}`, true, new Date(nowMs - 400 * DAY));
+    await merchants.add(
+      id,
+      code,
+      `${place.village} ${pick(['millet shop', 'farm store', 'specialty store', 'live room', 'heritage crafts'])} ${k}`,
+      place.village,
+      platformOf(),
+      `https://shop.example.cn/${code.toLowerCase()}`,
+      true,
+      new Date(nowMs - 400 * DAY),
+    );
   }
   await merchants.close();
 
@@ -312,8 +682,19 @@ export async function generate(dataSource: DataSource, preset: Preset, options: 
   const skuRank = zipf(SKUS, 0.9);
   const skuByRank = Array.from({ length: SKUS }, (_, i) => i + 1).sort(() => random() - 0.5);
   const merchantRank = zipf(MERCHANTS, 0.8);
-  const lineCount = weighted([[1, 25], [2, 30], [3, 25], [4, 12], [5, 8]]);
-  const quantity = weighted([[1, 60], [2, 25], [3, 10], [5, 5]]);
+  const lineCount = weighted([
+    [1, 25],
+    [2, 30],
+    [3, 25],
+    [4, 12],
+    [5, 8],
+  ]);
+  const quantity = weighted([
+    [1, 60],
+    [2, 25],
+    [3, 10],
+    [5, 5],
+  ]);
   let orders = 0;
   let lines = 0;
   const firstDay = addDays(today, -(preset.days - 1));
@@ -321,8 +702,12 @@ export async function generate(dataSource: DataSource, preset: Preset, options: 
     const date = addDays(firstDay, d);
     const dayStart = shanghaiDayStart(date).getTime();
     const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
-    const count = Math.round(preset.ordersPerDay * (weekday === 0 || weekday === 6 ? 1.15 : 0.94) * (0.9 + random() * 0.2));
-    const times = Array.from({ length: count }, () => dayStart + Math.floor(random() * DAY)).filter((t) => t < nowMs).sort((a, b) => a - b);
+    const count = Math.round(
+      preset.ordersPerDay * (weekday === 0 || weekday === 6 ? 1.15 : 0.94) * (0.9 + random() * 0.2),
+    );
+    const times = Array.from({ length: count }, () => dayStart + Math.floor(random() * DAY))
+      .filter((t) => t < nowMs)
+      .sort((a, b) => a - b);
     for (const t of times) {
       placedAt[orders] = t;
       merchantOf[orders] = merchantRank() + 1;
@@ -336,8 +721,18 @@ export async function generate(dataSource: DataSource, preset: Preset, options: 
         lines++;
       }
       const age = nowMs - t;
-      statusOf[orders] = random() < 0.025 ? CANCELLED
-        : age < 2 * HOUR ? PLACED : age < 5 * HOUR ? ALLOCATED : age < 10 * HOUR ? PICKED : age < 60 * HOUR ? DISPATCHED : DELIVERED;
+      statusOf[orders] =
+        random() < 0.025
+          ? CANCELLED
+          : age < 2 * HOUR
+            ? PLACED
+            : age < 5 * HOUR
+              ? ALLOCATED
+              : age < 10 * HOUR
+                ? PICKED
+                : age < 60 * HOUR
+                  ? DISPATCHED
+                  : DELIVERED;
       orders++;
     }
   }
@@ -370,7 +765,10 @@ export async function generate(dataSource: DataSource, preset: Preset, options: 
     allocStart[o] = allocLot.length;
     for (let l = firstLine[o]; l < firstLine[o + 1]; l++) {
       lots.take(lineSku[l], lineQty[l], at, (lot, qty) => {
-        allocOrder.push(o); allocLine.push(l); allocLot.push(lot); allocQty.push(qty);
+        allocOrder.push(o);
+        allocLine.push(l);
+        allocLot.push(lot);
+        allocQty.push(qty);
       });
     }
     allocEnd[o] = allocLot.length;
@@ -384,24 +782,42 @@ export async function generate(dataSource: DataSource, preset: Preset, options: 
   for (let s = 1; s <= SKUS; s++) {
     const sellable = lots.sellable(s, todayDay);
     const wanted = open[s] + (s % 37 === 0 ? 1 : Math.max(lotSize[s], 200));
-    if (sellable < wanted) lots.receive(s, wanted - sellable + (s % 37 === 0 ? 0 : int(0, lotSize[s])), nowMs - int(1, 40) * HOUR);
+    if (sellable < wanted)
+      lots.receive(s, wanted - sellable + (s % 37 === 0 ? 0 : int(0, lotSize[s])), nowMs - int(1, 40) * HOUR);
   }
   for (let o = 0; o < orders; o++) {
     if (statusOf[o] !== ALLOCATED) continue;
     allocStart[o] = allocLot.length;
     for (let l = firstLine[o]; l < firstLine[o + 1]; l++) {
       lots.allocate(lineSku[l], lineQty[l], todayDay, (lot, qty) => {
-        allocOrder.push(o); allocLine.push(l); allocLot.push(lot); allocQty.push(qty);
+        allocOrder.push(o);
+        allocLine.push(l);
+        allocLot.push(lot);
+        allocQty.push(qty);
       });
     }
     allocEnd[o] = allocLot.length;
   }
   lots.expire(todayDay);
-  log(`lots: ${lots.count.toLocaleString('en')} received, ${allocLot.length.toLocaleString('en')} allocations`);
+  log(
+    `lots: ${lots.count.toLocaleString('en')} received, ${allocLot.length.toLocaleString('en')} allocations`,
+  );
 
   // Write lots and placements.
   let t0 = Date.now();
-  const lotRows = insert('lot', ['id', 'code', 'sku_id', 'farm_id', 'status', 'received_at', 'harvested_on', 'expires_on', 'quantity_received', 'quantity_on_hand', 'hold_reason']);
+  const lotRows = insert('lot', [
+    'id',
+    'code',
+    'sku_id',
+    'farm_id',
+    'status',
+    'received_at',
+    'harvested_on',
+    'expires_on',
+    'quantity_received',
+    'quantity_on_hand',
+    'hold_reason',
+  ]);
   const placementRows = insert('lot_placement', ['lot_id', 'location_id', 'quantity', 'allocated']);
   const codeCounter = new Map<string, number>();
   for (let id = 1; id <= lots.count; id++) {
@@ -411,8 +827,19 @@ export async function generate(dataSource: DataSource, preset: Preset, options: 
     codeCounter.set(day, n);
     const remaining = lots.remaining[id];
     const status = lots.expiredAt[id] > 0 ? 'EXPIRED' : remaining === 0 ? 'DEPLETED' : 'ACTIVE';
-    await lotRows.add(id, `LOT-${day.replace(/-/g, '')}-${String(n).padStart(4, '0')}`, lots.sku[id], lots.farm[id], status, received,
-      addDays(day, -int(0, 3)), dayString(lots.expiresDay[id]), lots.received[id], remaining, null);
+    await lotRows.add(
+      id,
+      `LOT-${day.replace(/-/g, '')}-${String(n).padStart(4, '0')}`,
+      lots.sku[id],
+      lots.farm[id],
+      status,
+      received,
+      addDays(day, -int(0, 3)),
+      dayString(lots.expiresDay[id]),
+      lots.received[id],
+      remaining,
+      null,
+    );
     await placementRows.add(id, lots.location[id], remaining, lots.allocated[id]);
     if (id % 10_000 === 0 || id === lots.count) progress('lots', id, lots.count, t0);
   }
@@ -421,11 +848,46 @@ export async function generate(dataSource: DataSource, preset: Preset, options: 
 
   // Orders, lines, allocations, events; rollups accumulated on the way.
   t0 = Date.now();
-  const orderRows = insert('orders', ['id', 'number', 'merchant_id', 'idempotency_key', 'request_hash', 'status', 'total_fen', 'station_id', 'recipient_name',
-    'recipient_phone', 'address', 'city', 'province', 'carrier_id', 'tracking_number', 'parcels', 'weight_grams', 'placed_at', 'dispatched_at', 'delivered_at',
-    'cancelled_at', 'cancel_reason']);
-  const lineRows = insert('order_line', ['id', 'order_id', 'sku_id', 'quantity', 'unit_price_fen', 'line_total_fen']);
-  const allocationRows = insert('allocation', ['id', 'order_id', 'order_line_id', 'lot_id', 'location_id', 'quantity']);
+  const orderRows = insert('orders', [
+    'id',
+    'number',
+    'merchant_id',
+    'idempotency_key',
+    'request_hash',
+    'status',
+    'total_fen',
+    'station_id',
+    'recipient_name',
+    'recipient_phone',
+    'address',
+    'city',
+    'province',
+    'carrier_id',
+    'tracking_number',
+    'parcels',
+    'weight_grams',
+    'placed_at',
+    'dispatched_at',
+    'delivered_at',
+    'cancelled_at',
+    'cancel_reason',
+  ]);
+  const lineRows = insert('order_line', [
+    'id',
+    'order_id',
+    'sku_id',
+    'quantity',
+    'unit_price_fen',
+    'line_total_fen',
+  ]);
+  const allocationRows = insert('allocation', [
+    'id',
+    'order_id',
+    'order_line_id',
+    'lot_id',
+    'location_id',
+    'quantity',
+  ]);
   const eventRows = insert('order_event', ['order_id', 'status', 'at', 'actor', 'note']);
   const rollups = emptyRollups();
   for (let o = 0; o < orders; o++) {
@@ -448,15 +910,34 @@ export async function generate(dataSource: DataSource, preset: Preset, options: 
     const parcels = shipped ? (random() < 0.8 ? 1 : random() < 0.75 ? 2 : 3) : null;
     const dispatchedAt = shipped ? new Date(placedAt[o] + 10 * HOUR) : null;
     const deliveredAt = status === DELIVERED ? new Date(placedAt[o] + 60 * HOUR) : null;
-    const cancelledAt = status === CANCELLED ? new Date(Math.min(nowMs, placedAt[o] + int(10, 120) * 60_000)) : null;
+    const cancelledAt =
+      status === CANCELLED ? new Date(Math.min(nowMs, placedAt[o] + int(10, 120) * 60_000)) : null;
     const toStation = random() < 0.6;
     const [city, province] = pick(CITIES);
-    await orderRows.add(id, `GD-${shanghaiDate(placed).replace(/-/g, '')}-${String(id).padStart(6, '0')}`, merchantOf[o], `gen-${id}`,
-      id.toString(16).padStart(64, '0'), STATUSES[status], total, toStation ? int(1, stationPlaces.length) : null,
-      toStation ? null : `${pick(SURNAMES)} ${pick(GIVEN)}`, toStation ? null : `138${String(int(0, 99_999_999)).padStart(8, '0')}`,
-      toStation ? null : `${int(1, 300)} ${pick(['Renmin', 'Jiefang', 'Zhongshan', 'Heping'])} Road`, toStation ? null : city, toStation ? null : province,
-      carrier, shipped ? `${CARRIERS[carrier! - 1][0]}${String(id).padStart(12, '0')}` : null, parcels, shipped ? weight : null,
-      placed, dispatchedAt, deliveredAt, cancelledAt, cancelledAt ? 'customer changed their mind' : null);
+    await orderRows.add(
+      id,
+      `GD-${shanghaiDate(placed).replace(/-/g, '')}-${String(id).padStart(6, '0')}`,
+      merchantOf[o],
+      `gen-${id}`,
+      id.toString(16).padStart(64, '0'),
+      STATUSES[status],
+      total,
+      toStation ? int(1, stationPlaces.length) : null,
+      toStation ? null : `${pick(SURNAMES)} ${pick(GIVEN)}`,
+      toStation ? null : `138${String(int(0, 99_999_999)).padStart(8, '0')}`,
+      toStation ? null : `${int(1, 300)} ${pick(['Renmin', 'Jiefang', 'Zhongshan', 'Heping'])} Road`,
+      toStation ? null : city,
+      toStation ? null : province,
+      carrier,
+      shipped ? `${CARRIERS[carrier! - 1][0]}${String(id).padStart(12, '0')}` : null,
+      parcels,
+      shipped ? weight : null,
+      placed,
+      dispatchedAt,
+      deliveredAt,
+      cancelledAt,
+      cancelledAt ? 'customer changed their mind' : null,
+    );
     const farmSales = new Map<number, { units: number; sales: number }>();
     if (allocStart[o] >= 0) {
       for (let a = allocStart[o]; a < allocEnd[o]; a++) {
@@ -471,23 +952,44 @@ export async function generate(dataSource: DataSource, preset: Preset, options: 
     }
     const merchantActor = `merchant-${merchantOf[o]}`;
     await eventRows.add(id, 'PLACED', placed, merchantActor, null);
-    if (status === CANCELLED) await eventRows.add(id, 'CANCELLED', cancelledAt, merchantActor, 'customer changed their mind');
+    if (status === CANCELLED)
+      await eventRows.add(id, 'CANCELLED', cancelledAt, merchantActor, 'customer changed their mind');
     else {
-      if (status >= ALLOCATED) await eventRows.add(id, 'ALLOCATED', new Date(placedAt[o] + 2 * HOUR), ACTOR_WAREHOUSE, null);
-      if (status >= PICKED) await eventRows.add(id, 'PICKED', new Date(placedAt[o] + 5 * HOUR), ACTOR_WAREHOUSE, null);
+      if (status >= ALLOCATED)
+        await eventRows.add(id, 'ALLOCATED', new Date(placedAt[o] + 2 * HOUR), ACTOR_WAREHOUSE, null);
+      if (status >= PICKED)
+        await eventRows.add(id, 'PICKED', new Date(placedAt[o] + 5 * HOUR), ACTOR_WAREHOUSE, null);
       if (status >= DISPATCHED) await eventRows.add(id, 'DISPATCHED', dispatchedAt, ACTOR_WAREHOUSE, null);
       if (status >= DELIVERED) await eventRows.add(id, 'DELIVERED', deliveredAt, ACTOR_WAREHOUSE, null);
     }
-    addOrderToRollups(rollups, { id, merchantId: merchantOf[o], carrierId: carrier, parcels, placedAt: placed, dispatchedAt }, orderLines,
-      [...farmSales].sort(([a], [b]) => a - b).map(([farm_id, f]) => ({ farm_id, units: f.units, sales_fen: f.sales })));
+    addOrderToRollups(
+      rollups,
+      { id, merchantId: merchantOf[o], carrierId: carrier, parcels, placedAt: placed, dispatchedAt },
+      orderLines,
+      [...farmSales]
+        .sort(([a], [b]) => a - b)
+        .map(([farm_id, f]) => ({ farm_id, units: f.units, sales_fen: f.sales })),
+    );
     if (id % 20_000 === 0 || id === orders) progress('orders', id, orders, t0);
   }
   for (const rows of [orderRows, lineRows, allocationRows, eventRows]) await rows.close();
 
   // The ledger: receipts, picks and write-offs, in time order.
   t0 = Date.now();
-  const movementRows = insert('stock_movement', ['type', 'sku_id', 'lot_id', 'from_location_id', 'to_location_id', 'quantity', 'on_hand_delta', 'reason', 'note',
-    'order_id', 'actor', 'occurred_at']);
+  const movementRows = insert('stock_movement', [
+    'type',
+    'sku_id',
+    'lot_id',
+    'from_location_id',
+    'to_location_id',
+    'quantity',
+    'on_hand_delta',
+    'reason',
+    'note',
+    'order_id',
+    'actor',
+    'occurred_at',
+  ]);
   const events: { at: number; kind: number; index: number }[] = [];
   for (let id = 1; id <= lots.count; id++) {
     events.push({ at: lots.receivedAt[id], kind: 0, index: id });
@@ -495,22 +997,63 @@ export async function generate(dataSource: DataSource, preset: Preset, options: 
   }
   for (let o = 0; o < orders; o++) {
     if (statusOf[o] < PICKED || statusOf[o] === CANCELLED) continue;
-    for (let a = allocStart[o]; a < allocEnd[o]; a++) events.push({ at: placedAt[o] + 5 * HOUR, kind: 1, index: a });
+    for (let a = allocStart[o]; a < allocEnd[o]; a++)
+      events.push({ at: placedAt[o] + 5 * HOUR, kind: 1, index: a });
   }
   events.sort((a, b) => a.at - b.at || a.kind - b.kind || a.index - b.index);
   let written = 0;
   for (const e of events) {
     const at = new Date(e.at);
     if (e.kind === 0) {
-      await movementRows.add('RECEIPT', lots.sku[e.index], e.index, null, lots.location[e.index], lots.received[e.index], lots.received[e.index], null, null, null, ACTOR_WAREHOUSE, at);
+      await movementRows.add(
+        'RECEIPT',
+        lots.sku[e.index],
+        e.index,
+        null,
+        lots.location[e.index],
+        lots.received[e.index],
+        lots.received[e.index],
+        null,
+        null,
+        null,
+        ACTOR_WAREHOUSE,
+        at,
+      );
     } else if (e.kind === 1) {
       const lot = allocLot[e.index];
-      await movementRows.add('PICK', lots.sku[lot], lot, lots.location[lot], null, allocQty[e.index], -allocQty[e.index], null, null, allocOrder[e.index] + 1, ACTOR_WAREHOUSE, at);
+      await movementRows.add(
+        'PICK',
+        lots.sku[lot],
+        lot,
+        lots.location[lot],
+        null,
+        allocQty[e.index],
+        -allocQty[e.index],
+        null,
+        null,
+        allocOrder[e.index] + 1,
+        ACTOR_WAREHOUSE,
+        at,
+      );
     } else {
       const units = lots.expiredUnits[e.index];
-      await movementRows.add('EXPIRY', lots.sku[e.index], e.index, lots.location[e.index], null, units, -units, null, null, null, 'expiry-job', at);
+      await movementRows.add(
+        'EXPIRY',
+        lots.sku[e.index],
+        e.index,
+        lots.location[e.index],
+        null,
+        units,
+        -units,
+        null,
+        null,
+        null,
+        'expiry-job',
+        at,
+      );
     }
-    if (++written % 50_000 === 0 || written === events.length) progress('movements', written, events.length, t0);
+    if (++written % 50_000 === 0 || written === events.length)
+      progress('movements', written, events.length, t0);
   }
   await movementRows.close();
 
@@ -526,7 +1069,15 @@ export async function generate(dataSource: DataSource, preset: Preset, options: 
   const rollupRows = [...rollups.values()].reduce((sum, rows) => sum + rows.size, 0);
   const seconds = (Date.now() - started) / 1000;
   log(`rollups: ${rollupRows.toLocaleString('en')} rows`);
-  return { orders, lines, lots: lots.count, allocations: allocLot.length, movements: events.length, rollupRows, seconds };
+  return {
+    orders,
+    lines,
+    lots: lots.count,
+    allocations: allocLot.length,
+    movements: events.length,
+    rollupRows,
+    seconds,
+  };
 }
 
 const PLACED = 1;
@@ -535,7 +1086,14 @@ const PICKED = 3;
 const DISPATCHED = 4;
 const DELIVERED = 5;
 const CANCELLED = 9;
-const STATUSES: Record<number, string> = { 1: 'PLACED', 2: 'ALLOCATED', 3: 'PICKED', 4: 'DISPATCHED', 5: 'DELIVERED', 9: 'CANCELLED' };
+const STATUSES: Record<number, string> = {
+  1: 'PLACED',
+  2: 'ALLOCATED',
+  3: 'PICKED',
+  4: 'DISPATCHED',
+  5: 'DELIVERED',
+  9: 'CANCELLED',
+};
 
 /** Days since 1970-01-01 of the Asia/Shanghai date of an instant. */
 function dayNumber(ms: number): number {
@@ -564,11 +1122,17 @@ class LotBook {
   private readonly head: number[] = [];
 
   constructor(
-    private readonly bins: Record<string, number[]>, private readonly farms: number[][],
-    private readonly shelf: Int32Array, private readonly size: Int32Array, private readonly zones: string[],
+    private readonly bins: Record<string, number[]>,
+    private readonly farms: number[][],
+    private readonly shelf: Int32Array,
+    private readonly size: Int32Array,
+    private readonly zones: string[],
   ) {}
 
-  /** A new lot of `sku`, received at `at` (never before the SKU's previous lot, so expiry order is receipt order). */
+  /**
+   * A new lot of `sku`, received at `at` (never before the SKU's previous lot, so expiry order is receipt
+   * order).
+   */
   receive(sku: number, quantity: number, at: number): number {
     const list = (this.bySku[sku] ??= []);
     const previous = list.length ? this.receivedAt[list[list.length - 1]] : 0;
@@ -607,7 +1171,10 @@ class LotBook {
     }
   }
 
-  /** Earmarks units of unexpired lots for an allocated order (on-hand unchanged); stock is topped up beforehand. */
+  /**
+   * Earmarks units of unexpired lots for an allocated order (on-hand unchanged); stock is topped up
+   * beforehand.
+   */
   allocate(sku: number, quantity: number, today: number, use: (lot: number, qty: number) => void): void {
     let need = quantity;
     for (const lot of this.bySku[sku] ?? []) {
@@ -641,7 +1208,16 @@ class LotBook {
 
   private grow(): void {
     this.capacity *= 2;
-    for (const key of ['sku', 'farm', 'location', 'received', 'remaining', 'allocated', 'expiredUnits', 'expiresDay'] as const) {
+    for (const key of [
+      'sku',
+      'farm',
+      'location',
+      'received',
+      'remaining',
+      'allocated',
+      'expiredUnits',
+      'expiresDay',
+    ] as const) {
       const next = new Int32Array(this.capacity);
       next.set(this[key]);
       this[key] = next;
@@ -658,15 +1234,27 @@ async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const preset = PRESETS[options.scale];
   if (options.fresh) {
-    if (databaseKind(options.url) !== 'mysql') throw new Error('--fresh drops a MySQL database; for SQLite delete the file instead');
+    if (databaseKind(options.url) !== 'mysql')
+      throw new Error('--fresh drops a MySQL database; for SQLite delete the file instead');
     await recreateDatabase(options.url);
   }
   const dataSource = await openDataSource(options.url);
-  console.log(`generating --scale ${options.scale}: ${preset.days} days x ~${preset.ordersPerDay} orders a day into ${databaseKind(options.url)}`);
+  console.log(
+    `generating --scale ${options.scale}: ${preset.days} days x ~${preset.ordersPerDay} orders a day into ${databaseKind(options.url)}`,
+  );
   const figures = await generate(dataSource, preset);
-  console.log(`done in ${figures.seconds.toFixed(1)} s: ${Object.entries(figures).filter(([k]) => k !== 'seconds').map(([k, v]) => `${v.toLocaleString('en')} ${k}`).join(', ')}`);
+  console.log(
+    `done in ${figures.seconds.toFixed(1)} s: ${Object.entries(figures)
+      .filter(([k]) => k !== 'seconds')
+      .map(([k, v]) => `${v.toLocaleString('en')} ${k}`)
+      .join(', ')}`,
+  );
   const problems = await checkLedger(dataSource);
-  console.log(problems.length ? `LEDGER CHECK FAILED:\n  ${problems.join('\n  ')}` : 'ledger check: onHand = movements = lots, reserved = open orders, for every SKU');
+  console.log(
+    problems.length
+      ? `LEDGER CHECK FAILED:\n  ${problems.join('\n  ')}`
+      : 'ledger check: onHand = movements = lots, reserved = open orders, for every SKU',
+  );
   await dataSource.destroy();
   if (problems.length) process.exit(1);
 }

@@ -22,10 +22,30 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-const RECIPIENTS = ['Zhang Wei', 'Wang Fang', 'Li Na', 'Liu Yang', 'Chen Jing', 'Yang Li', 'Zhao Lei', 'Huang Min', 'Zhou Jie', 'Wu Xia'];
+const RECIPIENTS = [
+  'Zhang Wei',
+  'Wang Fang',
+  'Li Na',
+  'Liu Yang',
+  'Chen Jing',
+  'Yang Li',
+  'Zhao Lei',
+  'Huang Min',
+  'Zhou Jie',
+  'Wu Xia',
+];
 const CITIES: [string, string][] = [
-  ['Beijing', 'Beijing'], ['Shanghai', 'Shanghai'], ['Guangzhou', 'Guangdong'], ['Shenzhen', 'Guangdong'], ['Hangzhou', 'Zhejiang'],
-  ['Taiyuan', 'Shanxi'], ['Jincheng', 'Shanxi'], ['Zhengzhou', 'Henan'], ["Xi'an", 'Shaanxi'], ['Chengdu', 'Sichuan'], ['Wuhan', 'Hubei'],
+  ['Beijing', 'Beijing'],
+  ['Shanghai', 'Shanghai'],
+  ['Guangzhou', 'Guangdong'],
+  ['Shenzhen', 'Guangdong'],
+  ['Hangzhou', 'Zhejiang'],
+  ['Taiyuan', 'Shanxi'],
+  ['Jincheng', 'Shanxi'],
+  ['Zhengzhou', 'Henan'],
+  ["Xi'an", 'Shaanxi'],
+  ['Chengdu', 'Sichuan'],
+  ['Wuhan', 'Hubei'],
 ];
 
 /** A small seeded generator, so that every fresh demo database holds the same story. */
@@ -89,7 +109,9 @@ export async function replayHistory(dataSource: DataSource, clock: ReplayClock, 
   const random = randomSource(20261129);
   const warehouse = principal(Role.WAREHOUSE, 'warehouse-tablet-01');
   const merchants = await dataSource.getRepository(Merchant).find({ order: { id: 'ASC' } });
-  const storefronts = new Map(merchants.map((m) => [m.code, principal(Role.MERCHANT, `storefront ${m.code}`, m)]));
+  const storefronts = new Map(
+    merchants.map((m) => [m.code, principal(Role.MERCHANT, `storefront ${m.code}`, m)]),
+  );
   const skus = await dataSource.getRepository(Sku).find({ order: { id: 'ASC' } });
   const locations = await dataSource.getRepository(Location).find({ order: { code: 'ASC' } });
   const carrierCodes = new Map((await dataSource.getRepository(Carrier).find()).map((c) => [c.id, c.code]));
@@ -99,11 +121,22 @@ export async function replayHistory(dataSource: DataSource, clock: ReplayClock, 
     const farms = FARMS.filter((f) => f.supplies.includes(family.prefix)).map((f) => f.code);
     for (const [suffix] of family.packs) suppliers.set(skuCode(family, suffix), farms);
   }
-  const lotSize = new Map(skus.map((sku) => [sku.id, sku.category === SkuCategory.HANDICRAFT ? random.int(4, 10)
-    : sku.shelfLifeDays <= 15 ? random.int(10, 25) : random.int(20, 60)]));
+  const lotSize = new Map(
+    skus.map((sku) => [
+      sku.id,
+      sku.category === SkuCategory.HANDICRAFT
+        ? random.int(4, 10)
+        : sku.shelfLifeDays <= 15
+          ? random.int(10, 25)
+          : random.int(20, 60),
+    ]),
+  );
   // Best sellers first: a few SKUs take most orders, as on the park's storefronts.
-  const byPopularity = [...skus].sort((a, b) => (a.code.startsWith('QS-MILLET') || a.code.startsWith('ZZ-HAWTHORN') ? -1 : 0)
-    - (b.code.startsWith('QS-MILLET') || b.code.startsWith('ZZ-HAWTHORN') ? -1 : 0) || a.id - b.id);
+  const byPopularity = [...skus].sort(
+    (a, b) =>
+      (a.code.startsWith('QS-MILLET') || a.code.startsWith('ZZ-HAWTHORN') ? -1 : 0) -
+        (b.code.startsWith('QS-MILLET') || b.code.startsWith('ZZ-HAWTHORN') ? -1 : 0) || a.id - b.id,
+  );
 
   const timeline = new Timeline();
   const startDay = shanghaiDate(new Date(end - HISTORY_DAYS * DAY));
@@ -117,37 +150,66 @@ export async function replayHistory(dataSource: DataSource, clock: ReplayClock, 
     const today = shanghaiDate(new Date());
     const produce = sku.category !== SkuCategory.HANDICRAFT && sku.category !== SkuCategory.PROCESSED;
     await services.stock.receiveLot(warehouse, {
-      idempotencyKey: `demo-receipt-${++receipts}`, skuCode: sku.code, farmCode: random.pick(farms), quantity: lotSize.get(sku.id)!,
-      locationCode: random.pick(binsOf(sku.storageZone)), harvestedOn: produce ? addDays(today, -random.int(1, 5)) : undefined,
+      idempotencyKey: `demo-receipt-${++receipts}`,
+      skuCode: sku.code,
+      farmCode: random.pick(farms),
+      quantity: lotSize.get(sku.id)!,
+      locationCode: random.pick(binsOf(sku.storageZone)),
+      harvestedOn: produce ? addDays(today, -random.int(1, 5)) : undefined,
     });
   };
 
   const restock = async () => {
-    const available = await availableBySku(dataSource, skus.map((s) => s.id));
+    const available = await availableBySku(
+      dataSource,
+      skus.map((s) => s.id),
+    );
     for (const sku of skus) {
       if ((available.get(sku.id) ?? 0) < lotSize.get(sku.id)! * 0.35) await receive(sku);
     }
   };
 
-  /** Places one order and schedules its later steps; `stages` 1..4 stop it at PLACED..DISPATCHED, 5 runs it to DELIVERED. */
+  /**
+   * Places one order and schedules its later steps; `stages` 1..4 stop it at PLACED..DISPATCHED, 5 runs it to
+   * DELIVERED.
+   */
   const placeOrder = async (stages: number, lag: () => number) => {
     const merchant = merchants[Math.floor(Math.pow(random.next(), 1.6) * merchants.length)];
     const lines = new Map<string, number>();
     for (let n = random.int(1, 3); lines.size < n;) {
       const sku = byPopularity[Math.floor(Math.pow(random.next(), 2) * byPopularity.length)];
-      lines.set(sku.code, sku.category === SkuCategory.HANDICRAFT ? 1 : random.next() < 0.1 ? random.int(6, 12) : random.int(1, 4));
+      lines.set(
+        sku.code,
+        sku.category === SkuCategory.HANDICRAFT
+          ? 1
+          : random.next() < 0.1
+            ? random.int(6, 12)
+            : random.int(1, 4),
+      );
     }
     const [city, province] = random.pick(CITIES);
     const [village, township] = random.pick(STATION_VILLAGES);
-    const destination = random.next() < 0.55
-      ? { stationCode: stationCode(village, township) }
-      : { recipientName: random.pick(RECIPIENTS), recipientPhone: `13${random.int(100000000, 999999999)}`, address: `${random.int(1, 300)} Renmin Road`, city, province };
+    const destination =
+      random.next() < 0.55
+        ? { stationCode: stationCode(village, township) }
+        : {
+            recipientName: random.pick(RECIPIENTS),
+            recipientPhone: `13${random.int(100000000, 999999999)}`,
+            address: `${random.int(1, 300)} Renmin Road`,
+            city,
+            province,
+          };
     const storefront = storefronts.get(merchant.code)!;
-    const order = await attempt(() => services.orders.placeOrder(storefront, {
-      idempotencyKey: `demo-order-${++orders}`, lines: [...lines].map(([code, quantity]) => ({ skuCode: code, quantity })),
-      destination,
-      carrierCode: random.next() < 0.5 ? random.pick(CARRIERS).code : undefined,
-    }), ['INSUFFICIENT_STOCK']);
+    const order = await attempt(
+      () =>
+        services.orders.placeOrder(storefront, {
+          idempotencyKey: `demo-order-${++orders}`,
+          lines: [...lines].map(([code, quantity]) => ({ skuCode: code, quantity })),
+          destination,
+          carrierCode: random.next() < 0.5 ? random.pick(CARRIERS).code : undefined,
+        }),
+      ['INSUFFICIENT_STOCK'],
+    );
     if (order) followUp(order, storefront, stages, lag);
   };
 
@@ -155,36 +217,60 @@ export async function replayHistory(dataSource: DataSource, clock: ReplayClock, 
     const roll = random.next();
     const at = Date.now() + lag();
     if (roll < 0.04) {
-      timeline.add(at, async () => { await services.orders.cancelOrder(storefront, order.number, 'Customer changed their mind'); });
+      timeline.add(at, async () => {
+        await services.orders.cancelOrder(storefront, order.number, 'Customer changed their mind');
+      });
       return;
     }
     if (stages < 2) return;
     timeline.add(at, async () => {
-      const allocated = await attempt(() => services.orders.allocateOrder(warehouse, order.number), ['INSUFFICIENT_STOCK']);
+      const allocated = await attempt(
+        () => services.orders.allocateOrder(warehouse, order.number),
+        ['INSUFFICIENT_STOCK'],
+      );
       if (!allocated) {
-        await services.orders.cancelOrder(warehouse, order.number, 'No sellable lot left; the storefront was told to reorder');
+        await services.orders.cancelOrder(
+          warehouse,
+          order.number,
+          'No sellable lot left; the storefront was told to reorder',
+        );
         return;
       }
       if (roll < 0.07) {
-        timeline.add(Date.now() + HOUR, async () => { await services.orders.cancelOrder(storefront, order.number, 'Address could not be reached'); });
+        timeline.add(Date.now() + HOUR, async () => {
+          await services.orders.cancelOrder(storefront, order.number, 'Address could not be reached');
+        });
         return;
       }
       if (stages < 3) return;
       timeline.add(Date.now() + lag(), async () => {
-        const picked = await attempt(() => services.orders.pickOrder(warehouse, order.number), ['INVALID_STATE']);
+        const picked = await attempt(
+          () => services.orders.pickOrder(warehouse, order.number),
+          ['INVALID_STATE'],
+        );
         if (!picked) {
-          await services.orders.cancelOrder(warehouse, order.number, 'An allocated lot was held for inspection');
+          await services.orders.cancelOrder(
+            warehouse,
+            order.number,
+            'An allocated lot was held for inspection',
+          );
           return;
         }
         if (stages < 4) return;
         timeline.add(Date.now() + lag(), async () => {
-          const carrier = (order.carrierId && carrierCodes.get(order.carrierId)) || random.pick(CARRIERS).code;
+          const carrier =
+            (order.carrierId && carrierCodes.get(order.carrierId)) || random.pick(CARRIERS).code;
           await services.orders.dispatchOrder(warehouse, {
-            number: order.number, carrierCode: carrier, trackingNumber: `${carrier}${random.int(100000000, 999999999)}${random.int(100, 999)}`,
-            parcels: random.next() < 0.85 ? 1 : 2, weightGrams: random.int(600, 12000),
+            number: order.number,
+            carrierCode: carrier,
+            trackingNumber: `${carrier}${random.int(100000000, 999999999)}${random.int(100, 999)}`,
+            parcels: random.next() < 0.85 ? 1 : 2,
+            weightGrams: random.int(600, 12000),
           });
           if (stages < 5) return;
-          timeline.add(Date.now() + random.int(24, 96) * HOUR, async () => { await services.orders.markDelivered(warehouse, order.number); });
+          timeline.add(Date.now() + random.int(24, 96) * HOUR, async () => {
+            await services.orders.markDelivered(warehouse, order.number);
+          });
         });
       });
     });
@@ -193,14 +279,21 @@ export async function replayHistory(dataSource: DataSource, clock: ReplayClock, 
   const newestLot = async (code: string): Promise<{ code: string; bin: string } | null> => {
     const rows: { code: string; bin: string }[] = await dataSource.query(
       `SELECT l.code AS code, loc.code AS bin FROM lot l JOIN sku s ON s.id = l.sku_id JOIN lot_placement p ON p.lot_id = l.id
-       JOIN location loc ON loc.id = p.location_id WHERE s.code = ? AND l.status = 'ACTIVE' AND p.quantity - p.allocated > 5 ORDER BY l.id DESC`, [code]);
+       JOIN location loc ON loc.id = p.location_id WHERE s.code = ? AND l.status = 'ACTIVE' AND p.quantity - p.allocated > 5 ORDER BY l.id DESC`,
+      [code],
+    );
     return rows[0] ?? null;
   };
 
-  timeline.add(dayStart(0) + 8 * HOUR, async () => { for (const sku of skus) await receive(sku); });
+  timeline.add(dayStart(0) + 8 * HOUR, async () => {
+    for (const sku of skus) await receive(sku);
+  });
   for (let i = 1; i <= HISTORY_DAYS; i++) {
     timeline.add(dayStart(i) + 7 * HOUR, restock);
-    if (i % 7 === 0 && i <= HISTORY_DAYS - 7) timeline.add(dayStart(i) + 6 * HOUR, async () => { await services.stock.writeOffExpired(warehouse); });
+    if (i % 7 === 0 && i <= HISTORY_DAYS - 7)
+      timeline.add(dayStart(i) + 6 * HOUR, async () => {
+        await services.stock.writeOffExpired(warehouse);
+      });
     const recent = i >= HISTORY_DAYS - 1;
     const count = 2 + random.int(0, 1) + (i > HISTORY_DAYS / 2 ? 1 : 0);
     for (let n = 0; n < count; n++) {
@@ -214,13 +307,21 @@ export async function replayHistory(dataSource: DataSource, clock: ReplayClock, 
     const lot = await newestLot('GP-PEAR-5KG');
     if (lot) {
       await services.stock.holdLot(lot.code, 'Bruising reported by a storefront; sorting the crates');
-      timeline.add(day(18, 15), async () => { await services.stock.releaseLot(lot.code); });
+      timeline.add(day(18, 15), async () => {
+        await services.stock.releaseLot(lot.code);
+      });
     }
   });
   timeline.add(day(12, 11), async () => {
     const lot = await newestLot('QS-MILLET-2500G');
     const to = binsOf(StorageZone.AMBIENT).find((bin) => bin !== lot?.bin);
-    if (lot && to) await services.stock.moveStock(warehouse, { lotCode: lot.code, fromLocationCode: lot.bin, toLocationCode: to, quantity: 5 });
+    if (lot && to)
+      await services.stock.moveStock(warehouse, {
+        lotCode: lot.code,
+        fromLocationCode: lot.bin,
+        toLocationCode: to,
+        quantity: 5,
+      });
   });
   timeline.add(day(10, 16), async () => {
     for (const [code, delta, reason, note] of [
@@ -230,11 +331,25 @@ export async function replayHistory(dataSource: DataSource, clock: ReplayClock, 
       ['ZZ-VERMICELLI-1KG', -1, AdjustmentReason.COUNT_CORRECTION, 'Cycle count'],
     ] as const) {
       const lot = await newestLot(code);
-      if (lot) await attempt(() => services.stock.adjustStock(warehouse, { lotCode: lot.code, locationCode: lot.bin, delta, reason, note }), ['INSUFFICIENT_STOCK']);
+      if (lot)
+        await attempt(
+          () =>
+            services.stock.adjustStock(warehouse, {
+              lotCode: lot.code,
+              locationCode: lot.bin,
+              delta,
+              reason,
+              note,
+            }),
+          ['INSUFFICIENT_STOCK'],
+        );
     }
   });
   timeline.add(day(2, 10), async () => {
-    for (const [code, reason] of [['ZZ-HAWTHORN-2500G', 'Pesticide-residue re-test requested by the county office'], ['ZZ-EGGS-30', 'Shell-quality inspection']]) {
+    for (const [code, reason] of [
+      ['ZZ-HAWTHORN-2500G', 'Pesticide-residue re-test requested by the county office'],
+      ['ZZ-EGGS-30', 'Shell-quality inspection'],
+    ]) {
       const lot = await newestLot(code);
       if (lot) await services.stock.holdLot(lot.code, reason);
     }

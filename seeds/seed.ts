@@ -14,21 +14,28 @@ async function main(): Promise<number> {
   const dataSource = await openDataSource(config.databaseUrl);
   try {
     if (!(await isEmptyDatabase(dataSource))) {
-      console.error('The database already holds data; npm run seed only loads the demo set into an empty database. Nothing was changed.');
+      console.error(
+        'The database already holds data; npm run seed only loads the demo set into an empty database. Nothing was changed.',
+      );
       return 1;
     }
     const started = Date.now();
     await loadDemoData(dataSource);
-    console.log(`Loaded the demo data set into the ${kind === 'mysql' ? 'MySQL' : 'embedded'} database in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+    console.log(
+      `Loaded the demo data set into the ${kind === 'mysql' ? 'MySQL' : 'embedded'} database in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+    );
     if (kind === 'sqlite') {
       console.log('Demo API keys (embedded database only):');
-      for (const key of await createDemoKeys(dataSource)) console.log(`  ${key.role.padEnd(9)} ${key.token}   (${key.label})`);
+      for (const key of await createDemoKeys(dataSource))
+        console.log(`  ${key.role.padEnd(9)} ${key.token}   (${key.label})`);
     } else {
-      console.log([
-        'No demo keys are created on MySQL. Start the gateway with ADMIN_TOKEN set and create keys with it, e.g.:',
-        '  curl -s http://localhost:4000/graphql -H "authorization: Bearer $ADMIN_TOKEN" -H "content-type: application/json" \\',
-        '    -d \'{"query":"mutation { createApiKey(input: { role: MERCHANT, merchantCode: \\"M-BAOFU-01\\", label: \\"storefront\\" }) { token } }"}\'',
-      ].join('\n'));
+      console.log(
+        [
+          'No demo keys are created on MySQL. Start the gateway with ADMIN_TOKEN set and create keys with it, e.g.:',
+          '  curl -s http://localhost:4000/graphql -H "authorization: Bearer $ADMIN_TOKEN" -H "content-type: application/json" \\',
+          '    -d \'{"query":"mutation { createApiKey(input: { role: MERCHANT, merchantCode: \\"M-BAOFU-01\\", label: \\"storefront\\" }) { token } }"}\'',
+        ].join('\n'),
+      );
     }
     return 0;
   } finally {
@@ -36,7 +43,16 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code), (error) => {
-  console.error(error instanceof ConfigError ? `Configuration error: ${error.message}` : error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(
+      error instanceof ConfigError
+        ? `Configuration error: ${error.message}`
+        : error instanceof Error
+          ? error.message
+          : error,
+    );
+    process.exit(1);
+  },
+);

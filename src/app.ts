@@ -1,7 +1,10 @@
 import 'reflect-metadata';
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import express from 'express';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { DataSource } from 'typeorm';
@@ -18,12 +21,28 @@ import { createServices, Services } from './services';
 import { closeEvents, openEvents } from './subscriptions/redis-events';
 
 const KNOWN_CODES = new Set([
-  'BAD_USER_INPUT', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'INSUFFICIENT_STOCK', 'INVALID_STATE', 'CONFLICT',
-  'QUERY_TOO_COMPLEX', 'RATE_LIMITED', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE',
+  'BAD_USER_INPUT',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'INSUFFICIENT_STOCK',
+  'INVALID_STATE',
+  'CONFLICT',
+  'QUERY_TOO_COMPLEX',
+  'RATE_LIMITED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'GRAPHQL_PARSE_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
 ]);
 
-interface ValidationIssue { property: string; constraints?: Record<string, string>; children?: ValidationIssue[] }
+interface ValidationIssue {
+  property: string;
+  constraints?: Record<string, string>;
+  children?: ValidationIssue[];
+}
 
 /** The first failing field of a class-validator result, as a dotted path, with its message. */
 function firstIssue(issues: ValidationIssue[], prefix = ''): { field: string; message: string } | null {
@@ -45,17 +64,30 @@ function firstIssue(issues: ValidationIssue[], prefix = ''): { field: string; me
 export function fieldOfVariableError(message: string): string | null {
   const match = /^Variable "\$(\w+)" got invalid value [\s\S]*?(?: at "([^"]+)")?; ([\s\S]*)$/.exec(message);
   if (!match) return null;
-  const path = match[2] ? match[2].replace(/\[(\d+)\]/g, '.$1').split('.').slice(1).join('.') : '';
+  const path = match[2]
+    ? match[2]
+        .replace(/\[(\d+)\]/g, '.$1')
+        .split('.')
+        .slice(1)
+        .join('.')
+    : '';
   const missing = /^Field "(\w+)" (?:of required type|is not defined)/.exec(match[3])?.[1];
   const field = [path, missing].filter(Boolean).join('.');
   return field || match[1];
 }
 
-/** Known errors pass with their code; validation errors name the field; anything else is masked and logged. */
-export function formatError(formatted: GraphQLFormattedError, error: unknown, production: boolean): GraphQLFormattedError {
+/**
+ * Known errors pass with their code; validation errors name the field; anything else is masked and logged.
+ */
+export function formatError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+  production: boolean,
+): GraphQLFormattedError {
   const original = (error as { originalError?: unknown })?.originalError ?? error;
   const code = formatted.extensions?.code as string | undefined;
-  const validationErrors = (original as { extensions?: { validationErrors?: ValidationIssue[] } })?.extensions?.validationErrors;
+  const validationErrors = (original as { extensions?: { validationErrors?: ValidationIssue[] } })?.extensions
+    ?.validationErrors;
   if (validationErrors) {
     const issue = firstIssue(validationErrors);
     return {
@@ -96,7 +128,11 @@ export interface GatewayApp {
 }
 
 /** The HTTP app (no listen): GraphQL on /graphql, health, readiness and metrics. Tests use it directly. */
-export async function createApp(dataSource: DataSource, config: Config, extraPlugins: ApolloServerPlugin<Context>[] = []): Promise<GatewayApp> {
+export async function createApp(
+  dataSource: DataSource,
+  config: Config,
+  extraPlugins: ApolloServerPlugin<Context>[] = [],
+): Promise<GatewayApp> {
   const production = config.nodeEnv === 'production';
   const events = await openEvents(config);
   const services = createServices(dataSource, config, events);
@@ -115,7 +151,8 @@ export async function createApp(dataSource: DataSource, config: Config, extraPlu
       const started = process.hrtime.bigint();
       return {
         async didEncounterErrors({ errors }) {
-          for (const e of errors) metrics.errors.inc({ code: String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR') });
+          for (const e of errors)
+            metrics.errors.inc({ code: String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR') });
         },
         async willSendResponse({ operationName }) {
           const operation = operationName ?? 'anonymous';
@@ -137,8 +174,15 @@ export async function createApp(dataSource: DataSource, config: Config, extraPlu
     allowBatchedHttpRequests: false,
     formatError: (formatted, error) => formatError(formatted, error, production),
     parseOptions: { maxTokens: 10_000 },
-    // No @cacheControl hints are used: the default cache-control plugin would only add a hook to every field resolved.
-    plugins: [metricsPlugin, queryLimitsPlugin(config), ApolloServerPluginCacheControlDisabled(), ...(production ? [ApolloServerPluginLandingPageDisabled()] : []), ...extraPlugins],
+    // No @cacheControl hints are used: the default cache-control plugin would only add a hook to every field
+    // resolved.
+    plugins: [
+      metricsPlugin,
+      queryLimitsPlugin(config),
+      ApolloServerPluginCacheControlDisabled(),
+      ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
+      ...extraPlugins,
+    ],
   });
   await apollo.start();
 
@@ -156,7 +200,11 @@ export async function createApp(dataSource: DataSource, config: Config, extraPlu
     }
   });
   app.get('/metrics', async (_req, res) => {
-    const pool = (dataSource.driver as unknown as { pool?: { _allConnections?: { length: number }; _freeConnections?: { length: number } } }).pool;
+    const pool = (
+      dataSource.driver as unknown as {
+        pool?: { _allConnections?: { length: number }; _freeConnections?: { length: number } };
+      }
+    ).pool;
     if (pool?._allConnections) {
       metrics.poolSize.set(pool._allConnections.length);
       metrics.poolInUse.set(pool._allConnections.length - (pool._freeConnections?.length ?? 0));

@@ -18,11 +18,16 @@ const MAX_RESTART_DELAY_MS = 30_000;
 function workerCount(config: Config): number {
   const wanted = Number(process.env.WEB_CONCURRENCY) || availableParallelism();
   if (databaseKind(config.databaseUrl) === 'sqlite') {
-    if (wanted > 1) logger.warn('the embedded database belongs to one process: running one worker (use DATABASE_URL=mysql://... for more)');
+    if (wanted > 1)
+      logger.warn(
+        'the embedded database belongs to one process: running one worker (use DATABASE_URL=mysql://... for more)',
+      );
     return 1;
   }
   if (wanted > 1 && !config.redisUrl) {
-    throw new ConfigError(`cluster mode with ${wanted} workers needs REDIS_URL, so every worker's subscribers hear every change and rate limits are shared; or set WEB_CONCURRENCY=1`);
+    throw new ConfigError(
+      `cluster mode with ${wanted} workers needs REDIS_URL, so every worker's subscribers hear every change and rate limits are shared; or set WEB_CONCURRENCY=1`,
+    );
   }
   return wanted;
 }
@@ -54,9 +59,13 @@ async function primary(): Promise<void> {
         }
         return;
       }
-      const delay = lived < HEALTHY_AFTER_MS ? Math.min((restartDelay.get(slot) ?? 500) * 2, MAX_RESTART_DELAY_MS) : 1000;
+      const delay =
+        lived < HEALTHY_AFTER_MS ? Math.min((restartDelay.get(slot) ?? 500) * 2, MAX_RESTART_DELAY_MS) : 1000;
       restartDelay.set(slot, delay);
-      logger.error({ pid: worker.process.pid, code, signal, restartInMs: delay }, 'gateway worker died; starting another');
+      logger.error(
+        { pid: worker.process.pid, code, signal, restartInMs: delay },
+        'gateway worker died; starting another',
+      );
       setTimeout(() => {
         if (!stopping) fork(slot);
       }, delay);

@@ -31,7 +31,9 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = env.DATABASE_URL || 'sqlite:./data/gaodu.sqlite';
   if (!/^mysql:\/\/.+/.test(databaseUrl) && !/^sqlite:.+/.test(databaseUrl)) {
-    throw new ConfigError(`DATABASE_URL must be mysql://user:pass@host:3306/db or sqlite:<file>, got "${databaseUrl}"`);
+    throw new ConfigError(
+      `DATABASE_URL must be mysql://user:pass@host:3306/db or sqlite:<file>, got "${databaseUrl}"`,
+    );
   }
   const nodeEnv = env.NODE_ENV || 'development';
   if (!['development', 'production', 'test'].includes(nodeEnv)) {

@@ -10,14 +10,27 @@ export function httpErrorHandler(err: unknown, _req: Request, res: Response, nex
   const status = (err as { status?: number })?.status;
   const type = (err as { type?: string })?.type;
   if (status === 413) {
-    res.status(413).json({ errors: [{ message: 'The request body is larger than this server accepts', extensions: { code: 'BAD_REQUEST' } }] });
+    res.status(413).json({
+      errors: [
+        {
+          message: 'The request body is larger than this server accepts',
+          extensions: { code: 'BAD_REQUEST' },
+        },
+      ],
+    });
   } else if (type === 'entity.parse.failed') {
-    res.status(400).json({ errors: [{ message: 'The request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+    res.status(400).json({
+      errors: [{ message: 'The request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }],
+    });
   } else if (status && status >= 400 && status < 500) {
-    res.status(status).json({ errors: [{ message: 'The request could not be read', extensions: { code: 'BAD_REQUEST' } }] });
+    res
+      .status(status)
+      .json({ errors: [{ message: 'The request could not be read', extensions: { code: 'BAD_REQUEST' } }] });
   } else {
     logger.error({ err }, 'unexpected HTTP error');
-    res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+    res.status(500).json({
+      errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+    });
   }
 }
 
@@ -29,9 +42,17 @@ export function responseTimeout(ms: number = RESPONSE_TIMEOUT_MS) {
   return (_req: Request, res: Response, next: NextFunction): void => {
     const timer = setTimeout(() => {
       if (res.headersSent) return;
-      res.status(503).set('retry-after', '5').json({
-        errors: [{ message: `The request took longer than ${ms / 1000} s and was abandoned`, extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
-      });
+      res
+        .status(503)
+        .set('retry-after', '5')
+        .json({
+          errors: [
+            {
+              message: `The request took longer than ${ms / 1000} s and was abandoned`,
+              extensions: { code: 'INTERNAL_SERVER_ERROR' },
+            },
+          ],
+        });
     }, ms);
     timer.unref();
     res.on('close', () => clearTimeout(timer));

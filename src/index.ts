@@ -24,7 +24,10 @@ async function main(): Promise<void> {
   server.headersTimeout = 10_000;
   const subscriptions = attachSubscriptions(server, gateway);
   server.listen(config.port, config.host, () => {
-    logger.info({ port: config.port, host: config.host, database: databaseKind(config.databaseUrl) }, 'gateway listening');
+    logger.info(
+      { port: config.port, host: config.host, database: databaseKind(config.databaseUrl) },
+      'gateway listening',
+    );
     console.log(`Gaodu gateway on http://localhost:${config.port}/graphql`);
   });
 

@@ -41,7 +41,9 @@ function groupedBy<T extends ObjectLiteral>(
   orderBy: Partial<Record<keyof T & string, 'ASC' | 'DESC'>> = {},
 ): DataLoader<number, T[]> {
   return new DataLoader(async (keys) => {
-    const rows = await dataSource.getRepository(entity).find({ where: { [column]: In([...keys]) } as never, order: orderBy as never });
+    const rows = await dataSource
+      .getRepository(entity)
+      .find({ where: { [column]: In([...keys]) } as never, order: orderBy as never });
     const groups = new Map<number, T[]>(keys.map((key) => [key, []]));
     for (const row of rows) groups.get(row[column])?.push(row);
     return keys.map((key) => groups.get(key) ?? []);
@@ -75,7 +77,12 @@ export class Loaders {
     const links = await this.dataSource.getRepository(SkuSupplier).findBy({ skuId: In([...skuIds]) });
     const farms = await this.farm.loadMany([...new Set(links.map((l) => l.farmId))]);
     const farmById = new Map(farms.filter((f): f is Farm => f instanceof Farm).map((f) => [f.id, f]));
-    return skuIds.map((skuId) => links.filter((l) => l.skuId === skuId).map((l) => farmById.get(l.farmId)).filter((f): f is Farm => !!f));
+    return skuIds.map((skuId) =>
+      links
+        .filter((l) => l.skuId === skuId)
+        .map((l) => farmById.get(l.farmId))
+        .filter((f): f is Farm => !!f),
+    );
   });
 
   /** SKUs each farm is registered to supply. */
@@ -83,17 +90,36 @@ export class Loaders {
     const links = await this.dataSource.getRepository(SkuSupplier).findBy({ farmId: In([...farmIds]) });
     const skus = await this.sku.loadMany([...new Set(links.map((l) => l.skuId))]);
     const skuById = new Map(skus.filter((s): s is Sku => s instanceof Sku).map((s) => [s.id, s]));
-    return farmIds.map((farmId) => links.filter((l) => l.farmId === farmId).map((l) => skuById.get(l.skuId)).filter((s): s is Sku => !!s));
+    return farmIds.map((farmId) =>
+      links
+        .filter((l) => l.farmId === farmId)
+        .map((l) => skuById.get(l.skuId))
+        .filter((s): s is Sku => !!s),
+    );
   });
 
   /** Stock levels by SKU id, with their read-time parts (expired units not yet written off, threshold). */
   readonly stockLevel = new DataLoader<number, StockLevel | null>(async (skuIds) => {
     const rows: Record<string, unknown>[] = await this.dataSource
       .createQueryBuilder()
-      .select(['sl.sku_id AS sku_id', 'sl.on_hand AS on_hand', 'sl.reserved AS reserved', 'sl.held_or_expired AS held_or_expired',
-        'sl.updated_at AS updated_at', 's.low_stock_threshold AS low_stock_threshold'])
-      .addSelect((sub) => sub.select('COALESCE(SUM(l.quantity_on_hand), 0)').from(Lot, 'l')
-        .where('l.sku_id = sl.sku_id').andWhere("l.status = 'ACTIVE'").andWhere('l.expires_on < :today'), 'expired_not_written_off')
+      .select([
+        'sl.sku_id AS sku_id',
+        'sl.on_hand AS on_hand',
+        'sl.reserved AS reserved',
+        'sl.held_or_expired AS held_or_expired',
+        'sl.updated_at AS updated_at',
+        's.low_stock_threshold AS low_stock_threshold',
+      ])
+      .addSelect(
+        (sub) =>
+          sub
+            .select('COALESCE(SUM(l.quantity_on_hand), 0)')
+            .from(Lot, 'l')
+            .where('l.sku_id = sl.sku_id')
+            .andWhere("l.status = 'ACTIVE'")
+            .andWhere('l.expires_on < :today'),
+        'expired_not_written_off',
+      )
       .from(StockLevel, 'sl')
       .innerJoin(Sku, 's', 's.id = sl.sku_id')
       .where('sl.sku_id IN (:...skuIds)', { skuIds })
@@ -113,8 +139,10 @@ export class Loaders {
     const today = shanghaiToday();
     const totals = new Map<string, number>();
     for (const [days, skuIds] of byDays) {
-      const rows: { sku_id: number; units: string | number }[] = await this.dataSource.createQueryBuilder()
-        .select('l.sku_id', 'sku_id').addSelect('SUM(l.quantity_on_hand)', 'units')
+      const rows: { sku_id: number; units: string | number }[] = await this.dataSource
+        .createQueryBuilder()
+        .select('l.sku_id', 'sku_id')
+        .addSelect('SUM(l.quantity_on_hand)', 'units')
         .from(Lot, 'l')
         .where('l.sku_id IN (:...skuIds)', { skuIds })
         .andWhere("l.status = 'ACTIVE'")
@@ -128,7 +156,12 @@ export class Loaders {
 
   private readonly lotsByFarm = childConnectionLoader(this.dataSource, Lot, 'farm_id', applyLotFilter);
   private readonly lotsBySku = childConnectionLoader(this.dataSource, Lot, 'sku_id', applyLotFilter);
-  private readonly ordersByMerchant = childConnectionLoader(this.dataSource, Order, 'merchant_id', applyOrderFilter);
+  private readonly ordersByMerchant = childConnectionLoader(
+    this.dataSource,
+    Order,
+    'merchant_id',
+    applyOrderFilter,
+  );
 
   /** A page of the lots of a farm or a SKU. */
   lotsOf(parent: 'farm' | 'sku', parentId: number, page: ConnectionArgs, filter: LotFilter) {
@@ -155,7 +188,10 @@ export function stockLevelFromRow(row: Record<string, unknown>): StockLevel {
     onHand: Number(row.on_hand),
     reserved: Number(row.reserved),
     heldOrExpired: Number(row.held_or_expired),
-    updatedAt: row.updated_at instanceof Date ? row.updated_at : new Date(`${String(row.updated_at).replace(' ', 'T')}Z`),
+    updatedAt:
+      row.updated_at instanceof Date
+        ? row.updated_at
+        : new Date(`${String(row.updated_at).replace(' ', 'T')}Z`),
     lowStockThreshold: Number(row.low_stock_threshold),
     expiredNotWrittenOff: Number(row.expired_not_written_off),
   });

@@ -3,14 +3,35 @@ import { Counter, Histogram, Registry, collectDefaultMetrics, Gauge } from 'prom
 /** Prometheus metrics of one app instance. */
 export class Metrics {
   readonly registry = new Registry();
-  readonly requests = new Counter({ name: 'gateway_graphql_requests_total', help: 'GraphQL operations', labelNames: ['operation'], registers: [this.registry] });
-  readonly errors = new Counter({ name: 'gateway_graphql_errors_total', help: 'GraphQL errors by code', labelNames: ['code'], registers: [this.registry] });
-  readonly latency = new Histogram({
-    name: 'gateway_graphql_duration_seconds', help: 'GraphQL operation latency', labelNames: ['operation'],
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [this.registry],
+  readonly requests = new Counter({
+    name: 'gateway_graphql_requests_total',
+    help: 'GraphQL operations',
+    labelNames: ['operation'],
+    registers: [this.registry],
   });
-  readonly poolInUse = new Gauge({ name: 'gateway_db_pool_in_use', help: 'Database connections in use', registers: [this.registry] });
-  readonly poolSize = new Gauge({ name: 'gateway_db_pool_size', help: 'Database connections open', registers: [this.registry] });
+  readonly errors = new Counter({
+    name: 'gateway_graphql_errors_total',
+    help: 'GraphQL errors by code',
+    labelNames: ['code'],
+    registers: [this.registry],
+  });
+  readonly latency = new Histogram({
+    name: 'gateway_graphql_duration_seconds',
+    help: 'GraphQL operation latency',
+    labelNames: ['operation'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly poolInUse = new Gauge({
+    name: 'gateway_db_pool_in_use',
+    help: 'Database connections in use',
+    registers: [this.registry],
+  });
+  readonly poolSize = new Gauge({
+    name: 'gateway_db_pool_size',
+    help: 'Database connections open',
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });

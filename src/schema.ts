@@ -4,28 +4,60 @@ import { buildSchemaSync, NonEmptyArray } from 'type-graphql';
 import { AuthResolver } from './auth/auth.resolver';
 import { authChecker } from './auth/auth-checker';
 import { FarmResolver } from './catalog/farm.resolver';
-import { CarrierFiguresResolver, DashboardResolver, FarmFiguresResolver, SkuFiguresResolver } from './dashboard/dashboard.resolver';
+import {
+  CarrierFiguresResolver,
+  DashboardResolver,
+  FarmFiguresResolver,
+  SkuFiguresResolver,
+} from './dashboard/dashboard.resolver';
 import { ReferenceResolver } from './catalog/reference.resolver';
 import { SkuResolver } from './catalog/sku.resolver';
 import { NodeResolver } from './graphql/node.resolver';
 import { DateTimeScalar } from './graphql/scalars';
 import {
-  AllocationResolver, DestinationResolver, MerchantResolver, MovementOrderResolver, OrderLineResolver, OrderResolver,
+  AllocationResolver,
+  DestinationResolver,
+  MerchantResolver,
+  MovementOrderResolver,
+  OrderLineResolver,
+  OrderResolver,
 } from './orders/order.resolver';
 import { SubscriptionResolver, unusedPubSub } from './subscriptions/subscription.resolver';
-import { LotPlacementResolver, LotResolver, StockLevelResolver, StockMovementResolver } from './stock/lot.resolver';
+import {
+  LotPlacementResolver,
+  LotResolver,
+  StockLevelResolver,
+  StockMovementResolver,
+} from './stock/lot.resolver';
 import { LotShipmentResolver, LotTraceResolver } from './stock/lot-trace.resolver';
 import { StockOperationsResolver } from './stock/stock-operations.resolver';
 import { OrderOperationsResolver } from './orders/order-operations.resolver';
 
-export const resolvers: NonEmptyArray<Function> = [
-  AuthResolver, NodeResolver,
-  FarmResolver, SkuResolver, ReferenceResolver,
-  LotResolver, LotPlacementResolver, StockLevelResolver, StockMovementResolver,
-  OrderResolver, DestinationResolver, OrderLineResolver, AllocationResolver, MerchantResolver, MovementOrderResolver,
-  DashboardResolver, CarrierFiguresResolver, FarmFiguresResolver, SkuFiguresResolver,
+export const resolvers: NonEmptyArray<new (...args: never[]) => unknown> = [
+  AuthResolver,
+  NodeResolver,
+  FarmResolver,
+  SkuResolver,
+  ReferenceResolver,
+  LotResolver,
+  LotPlacementResolver,
+  StockLevelResolver,
+  StockMovementResolver,
+  OrderResolver,
+  DestinationResolver,
+  OrderLineResolver,
+  AllocationResolver,
+  MerchantResolver,
+  MovementOrderResolver,
+  DashboardResolver,
+  CarrierFiguresResolver,
+  FarmFiguresResolver,
+  SkuFiguresResolver,
   SubscriptionResolver,
-  StockOperationsResolver, LotTraceResolver, LotShipmentResolver, OrderOperationsResolver,
+  StockOperationsResolver,
+  LotTraceResolver,
+  LotShipmentResolver,
+  OrderOperationsResolver,
 ];
 
 let schema: GraphQLSchema | undefined;

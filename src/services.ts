@@ -17,7 +17,11 @@ export interface Services {
   events: GatewayEvents;
 }
 
-export function createServices(dataSource: DataSource, config: Config, events: GatewayEvents = new LocalEvents()): Services {
+export function createServices(
+  dataSource: DataSource,
+  config: Config,
+  events: GatewayEvents = new LocalEvents(),
+): Services {
   return {
     events,
     apiKeys: new ApiKeyService(dataSource, config.adminToken),

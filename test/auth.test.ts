@@ -53,17 +53,41 @@ describe('authentication', () => {
       const created = await app.gql(CREATE, { input: { role, label: `${role} key`, merchantCode } });
       expect(created.data.createApiKey).toMatchObject({ role, label: `${role} key` });
       const me = await app.gql(ME, {}, created.data.createApiKey.token);
-      expect(me.data.me).toEqual({ role, label: `${role} key`, merchant: merchantCode ? { code: merchantCode } : null });
+      expect(me.data.me).toEqual({
+        role,
+        label: `${role} key`,
+        merchant: merchantCode ? { code: merchantCode } : null,
+      });
     }
   });
 });
 
 describe('createApiKey and revokeApiKey', () => {
   it.each([
-    ['a MERCHANT key without merchantCode', { role: 'MERCHANT', label: 'x' }, 'BAD_USER_INPUT', 'merchantCode'],
-    ['a WAREHOUSE key with a merchantCode', { role: 'WAREHOUSE', label: 'x', merchantCode: 'M-BAOFU-01' }, 'BAD_USER_INPUT', 'merchantCode'],
-    ['an unknown merchant', { role: 'MERCHANT', label: 'x', merchantCode: 'M-NOWHERE-99' }, 'NOT_FOUND', 'merchantCode'],
-    ['a malformed merchantCode', { role: 'MERCHANT', label: 'x', merchantCode: 'm baofu' }, 'BAD_USER_INPUT', 'merchantCode'],
+    [
+      'a MERCHANT key without merchantCode',
+      { role: 'MERCHANT', label: 'x' },
+      'BAD_USER_INPUT',
+      'merchantCode',
+    ],
+    [
+      'a WAREHOUSE key with a merchantCode',
+      { role: 'WAREHOUSE', label: 'x', merchantCode: 'M-BAOFU-01' },
+      'BAD_USER_INPUT',
+      'merchantCode',
+    ],
+    [
+      'an unknown merchant',
+      { role: 'MERCHANT', label: 'x', merchantCode: 'M-NOWHERE-99' },
+      'NOT_FOUND',
+      'merchantCode',
+    ],
+    [
+      'a malformed merchantCode',
+      { role: 'MERCHANT', label: 'x', merchantCode: 'm baofu' },
+      'BAD_USER_INPUT',
+      'merchantCode',
+    ],
     ['an empty label', { role: 'OFFICIAL', label: '' }, 'BAD_USER_INPUT', 'label'],
     ['a label of 81 characters', { role: 'OFFICIAL', label: 'x'.repeat(81) }, 'BAD_USER_INPUT', 'label'],
   ])('refuses %s and stores nothing', async (_what, input, code, field) => {
@@ -74,7 +98,8 @@ describe('createApiKey and revokeApiKey', () => {
   });
 
   it('lets only ADMIN create or revoke keys', async () => {
-    const victim = (await app.gql(CREATE, { input: { role: 'OFFICIAL', label: 'office' } })).data.createApiKey;
+    const victim = (await app.gql(CREATE, { input: { role: 'OFFICIAL', label: 'office' } })).data
+      .createApiKey;
     for (const role of [Role.WAREHOUSE, Role.OFFICIAL, Role.MERCHANT]) {
       const key = await app.keyFor(role, role === Role.MERCHANT ? 'M-BAOFU-01' : undefined);
       const before = await keyCount();
@@ -89,14 +114,23 @@ describe('createApiKey and revokeApiKey', () => {
 
   it('refuses a revoke of an id that is not a key, or of no key', async () => {
     const farm = await app.gql('{ farm(code: "FARM-QINSHUI-001") { id } }');
-    expect((await app.gql(REVOKE, { id: farm.data.farm.id })).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
-    expect((await app.gql(REVOKE, { id: 'junk' })).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
-    expect((await app.gql(REVOKE, { id: Buffer.from('ApiKey:999999').toString('base64url') })).errors?.[0].extensions)
-      .toMatchObject({ code: 'NOT_FOUND', field: 'id' });
+    expect((await app.gql(REVOKE, { id: farm.data.farm.id })).errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'id',
+    });
+    expect((await app.gql(REVOKE, { id: 'junk' })).errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'id',
+    });
+    expect(
+      (await app.gql(REVOKE, { id: Buffer.from('ApiKey:999999').toString('base64url') })).errors?.[0]
+        .extensions,
+    ).toMatchObject({ code: 'NOT_FOUND', field: 'id' });
   });
 
   it('stores keys hashed: the token appears nowhere in api_key', async () => {
-    const { token } = (await app.gql(CREATE, { input: { role: 'WAREHOUSE', label: 'hashed' } })).data.createApiKey;
+    const { token } = (await app.gql(CREATE, { input: { role: 'WAREHOUSE', label: 'hashed' } })).data
+      .createApiKey;
     const rows: Record<string, unknown>[] = await app.dataSource.query('SELECT * FROM api_key');
     const dump = JSON.stringify(rows);
     expect(dump).not.toContain(token);
@@ -110,7 +144,11 @@ describe('roles', () => {
     const official = await app.keyFor(Role.OFFICIAL);
     const merchant = await app.keyFor(Role.MERCHANT, 'M-BAOFU-01');
     for (const key of [official, merchant]) {
-      const write = await app.gql('mutation { createCarrier(input: { code: "STO", name: "STO Express" }) { id } }', {}, key);
+      const write = await app.gql(
+        'mutation { createCarrier(input: { code: "STO", name: "STO Express" }) { id } }',
+        {},
+        key,
+      );
       expect(write.errors?.[0].extensions.code).toBe('FORBIDDEN');
       const contact = await app.gql('{ farm(code: "FARM-QINSHUI-001") { name contactName } }', {}, key);
       expect(contact.errors?.[0].extensions.code).toBe('FORBIDDEN');
@@ -118,6 +156,8 @@ describe('roles', () => {
     const warehouse = await app.keyFor(Role.WAREHOUSE);
     const contact = await app.gql('{ farm(code: "FARM-QINSHUI-001") { contactName } }', {}, warehouse);
     expect(contact.data.farm.contactName).toBe('Wang Fang');
-    expect((await app.gql('{ carriers { code } }')).data.carriers.map((c: { code: string }) => c.code)).toEqual(['SF', 'YTO']);
+    expect(
+      (await app.gql('{ carriers { code } }')).data.carriers.map((c: { code: string }) => c.code),
+    ).toEqual(['SF', 'YTO']);
   });
 });

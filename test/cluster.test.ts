@@ -5,13 +5,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 
-// Runs the compiled cluster primary as production would (node dist/src/cluster.js), built to a temporary directory.
+// Runs the compiled cluster primary as production would (node dist/src/cluster.js), built to a temporary
+// directory.
 const root = join(__dirname, '..');
 let build: string;
 
 beforeAll(() => {
   build = mkdtempSync(join(tmpdir(), 'gaodu-cluster-'));
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', build], { cwd: root });
+  execFileSync(
+    process.execPath,
+    [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', build],
+    { cwd: root },
+  );
 });
 
 afterAll(() => rmSync(build, { recursive: true, force: true }));
@@ -35,15 +40,26 @@ interface Running {
 function startCluster(env: Record<string, string>): Running {
   const child = spawn(process.execPath, [join(build, 'src', 'cluster.js')], {
     cwd: build,
-    env: { PATH: process.env.PATH, NODE_PATH: join(root, 'node_modules'), NODE_ENV: 'development', LOG_LEVEL: 'info', HOST: '127.0.0.1', ...env },
+    env: {
+      PATH: process.env.PATH,
+      NODE_PATH: join(root, 'node_modules'),
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'info',
+      HOST: '127.0.0.1',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
-  let waiters: { message: RegExp; resolve(line: Record<string, any>): void; reject(error: Error): void }[] = [];
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => {
-    for (const waiter of waiters) waiter.reject(new Error(`cluster exited (${code}) before logging ${waiter.message}:\n${text}`));
-    resolve(code);
-  }));
+  let waiters: { message: RegExp; resolve(line: Record<string, any>): void; reject(error: Error): void }[] =
+    [];
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      for (const waiter of waiters)
+        waiter.reject(new Error(`cluster exited (${code}) before logging ${waiter.message}:\n${text}`));
+      resolve(code);
+    }),
+  );
   let partial = '';
   const read = (chunk: Buffer) => {
     text += chunk;
@@ -69,7 +85,11 @@ function startCluster(env: Record<string, string>): Running {
 
 it('serves through a worker, starts another when it dies, and stops every worker on SIGTERM', async () => {
   const port = await freePort();
-  const cluster = startCluster({ DATABASE_URL: `sqlite:${join(build, 'cluster.sqlite')}`, PORT: String(port), WEB_CONCURRENCY: '2' });
+  const cluster = startCluster({
+    DATABASE_URL: `sqlite:${join(build, 'cluster.sqlite')}`,
+    PORT: String(port),
+    WEB_CONCURRENCY: '2',
+  });
   const started = cluster.next(/^gateway worker started$/);
   const listening = cluster.next(/^gateway listening$/);
   const worker = await started;

@@ -17,7 +17,11 @@ let beijie: string;
 
 /** POSTs over a real socket, so requests run side by side on the server's connection pool. */
 async function post(query: string, variables: Record<string, unknown>, token: string) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
   return (await res.json()) as { data?: any; errors?: { extensions: { code: string } }[] };
 }
 
@@ -25,9 +29,23 @@ const PLACE = 'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { 
 
 async function newSku(code: string, units: number) {
   await app.gql('mutation($input: CreateSkuInput!) { createSku(input: $input) { id } }', {
-    input: { code, name: code, category: 'FRUIT', unit: 'box', unitWeightGrams: 500, storageZone: 'AMBIENT', shelfLifeDays: 60, price: '8.80' },
+    input: {
+      code,
+      name: code,
+      category: 'FRUIT',
+      unit: 'box',
+      unitWeightGrams: 500,
+      storageZone: 'AMBIENT',
+      shelfLifeDays: 60,
+      price: '8.80',
+    },
   });
-  if (units) await receive(app, { skuCode: code, farmCode: 'FARM-ZEZHOU-002', quantity: units, locationCode: 'A-01-01' }, warehouse);
+  if (units)
+    await receive(
+      app,
+      { skuCode: code, farmCode: 'FARM-ZEZHOU-002', quantity: units, locationCode: 'A-01-01' },
+      warehouse,
+    );
 }
 
 describeOnMysql('concurrent requests on MySQL', () => {
@@ -50,58 +68,117 @@ describeOnMysql('concurrent requests on MySQL', () => {
     await newSku('JC-FLASH-SALE', 50);
     const attempted = 200;
     const started = Date.now();
-    const results = await Promise.all(Array.from({ length: attempted }, (_, i) => post(PLACE, {
-      input: { idempotencyKey: nextKey('flash'), lines: [{ skuCode: 'JC-FLASH-SALE', quantity: 1 }], destination: { stationCode: 'ST-GAODU-BAOFU' } },
-    }, i % 2 ? baofu : beijie)));
+    const results = await Promise.all(
+      Array.from({ length: attempted }, (_, i) =>
+        post(
+          PLACE,
+          {
+            input: {
+              idempotencyKey: nextKey('flash'),
+              lines: [{ skuCode: 'JC-FLASH-SALE', quantity: 1 }],
+              destination: { stationCode: 'ST-GAODU-BAOFU' },
+            },
+          },
+          i % 2 ? baofu : beijie,
+        ),
+      ),
+    );
     const elapsedMs = Date.now() - started;
     const succeeded = results.filter((r) => r.data?.placeOrder?.number).length;
     const codes = results.flatMap((r) => r.errors ?? []).map((e) => e.extensions.code);
-    console.log(`flash sale race: attempted ${attempted}, succeeded ${succeeded}, refused ${codes.length}, elapsed ${elapsedMs} ms`);
+    console.log(
+      `flash sale race: attempted ${attempted}, succeeded ${succeeded}, refused ${codes.length}, elapsed ${elapsedMs} ms`,
+    );
     expect(succeeded).toBe(50);
     expect(codes).toEqual(Array(150).fill('INSUFFICIENT_STOCK'));
     expect(await stockOf(app, 'JC-FLASH-SALE')).toMatchObject({ onHand: 50, reserved: 50, available: 0 });
-    const [{ n }] = await app.dataSource.query("SELECT COUNT(*) AS n FROM order_line ol JOIN sku s ON s.id = ol.sku_id WHERE s.code = 'JC-FLASH-SALE'");
+    const [{ n }] = await app.dataSource.query(
+      "SELECT COUNT(*) AS n FROM order_line ol JOIN sku s ON s.id = ol.sku_id WHERE s.code = 'JC-FLASH-SALE'",
+    );
     expect(Number(n)).toBe(50);
     expect(new Set(results.map((r) => r.data?.placeOrder?.number).filter(Boolean)).size).toBe(50);
   });
 
   it('gives 20 concurrent placeOrder requests with one idempotency key one order', async () => {
     await newSku('JC-RETRY-STORM', 100);
-    const input = { idempotencyKey: nextKey('storm'), lines: [{ skuCode: 'JC-RETRY-STORM', quantity: 3 }], destination: { stationCode: 'ST-GAODU-BAOFU' } };
+    const input = {
+      idempotencyKey: nextKey('storm'),
+      lines: [{ skuCode: 'JC-RETRY-STORM', quantity: 3 }],
+      destination: { stationCode: 'ST-GAODU-BAOFU' },
+    };
     const started = Date.now();
     const results = await Promise.all(Array.from({ length: 20 }, () => post(PLACE, { input }, baofu)));
-    console.log(`placeOrder retry storm: attempted 20, distinct orders ${new Set(results.map((r) => r.data?.placeOrder?.number)).size}, elapsed ${Date.now() - started} ms`);
+    console.log(
+      `placeOrder retry storm: attempted 20, distinct orders ${new Set(results.map((r) => r.data?.placeOrder?.number)).size}, elapsed ${Date.now() - started} ms`,
+    );
     expect(results.flatMap((r) => r.errors ?? [])).toEqual([]);
     const numbers = new Set(results.map((r) => r.data.placeOrder.number));
     expect(numbers.size).toBe(1);
     expect(await stockOf(app, 'JC-RETRY-STORM')).toMatchObject({ reserved: 3, available: 97 });
-    const [{ n }] = await app.dataSource.query('SELECT COUNT(*) AS n FROM orders WHERE idempotency_key = ?', [input.idempotencyKey]);
+    const [{ n }] = await app.dataSource.query('SELECT COUNT(*) AS n FROM orders WHERE idempotency_key = ?', [
+      input.idempotencyKey,
+    ]);
     expect(Number(n)).toBe(1);
   });
 
   it('gives 20 concurrent receiveLot requests with one idempotency key one lot', async () => {
     await newSku('JC-RECEIPT-STORM', 0);
-    const input = { idempotencyKey: nextKey('dock'), skuCode: 'JC-RECEIPT-STORM', farmCode: 'FARM-ZEZHOU-002', quantity: 24, locationCode: 'A-01-02' };
+    const input = {
+      idempotencyKey: nextKey('dock'),
+      skuCode: 'JC-RECEIPT-STORM',
+      farmCode: 'FARM-ZEZHOU-002',
+      quantity: 24,
+      locationCode: 'A-01-02',
+    };
     const started = Date.now();
-    const results = await Promise.all(Array.from({ length: 20 }, () => post('mutation($input: ReceiveLotInput!) { receiveLot(input: $input) { code } }', { input }, warehouse)));
-    console.log(`receiveLot retry storm: attempted 20, distinct lots ${new Set(results.map((r) => r.data?.receiveLot?.code)).size}, elapsed ${Date.now() - started} ms`);
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        post(
+          'mutation($input: ReceiveLotInput!) { receiveLot(input: $input) { code } }',
+          { input },
+          warehouse,
+        ),
+      ),
+    );
+    console.log(
+      `receiveLot retry storm: attempted 20, distinct lots ${new Set(results.map((r) => r.data?.receiveLot?.code)).size}, elapsed ${Date.now() - started} ms`,
+    );
     expect(results.flatMap((r) => r.errors ?? [])).toEqual([]);
     expect(new Set(results.map((r) => r.data.receiveLot.code)).size).toBe(1);
     expect(await stockOf(app, 'JC-RECEIPT-STORM')).toMatchObject({ onHand: 24, available: 24 });
-    const [{ n }] = await app.dataSource.query("SELECT COUNT(*) AS n FROM lot l JOIN sku s ON s.id = l.sku_id WHERE s.code = 'JC-RECEIPT-STORM'");
+    const [{ n }] = await app.dataSource.query(
+      "SELECT COUNT(*) AS n FROM lot l JOIN sku s ON s.id = l.sku_id WHERE s.code = 'JC-RECEIPT-STORM'",
+    );
     expect(Number(n)).toBe(1);
   });
 
   it('allocates each unit once when orders for the last units are allocated at the same time', async () => {
     await newSku('JC-PICK-RACE', 30);
-    const orders = await Promise.all(Array.from({ length: 10 }, () => post(PLACE, {
-      input: { idempotencyKey: nextKey('alloc'), lines: [{ skuCode: 'JC-PICK-RACE', quantity: 3 }], destination: { stationCode: 'ST-GAODU-BAOFU' } },
-    }, baofu)));
+    const orders = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        post(
+          PLACE,
+          {
+            input: {
+              idempotencyKey: nextKey('alloc'),
+              lines: [{ skuCode: 'JC-PICK-RACE', quantity: 3 }],
+              destination: { stationCode: 'ST-GAODU-BAOFU' },
+            },
+          },
+          baofu,
+        ),
+      ),
+    );
     const numbers = orders.map((r) => r.data.placeOrder.number);
-    const results = await Promise.all(numbers.map((number) => post('mutation($n: String!) { allocateOrder(number: $n) { status } }', { n: number }, warehouse)));
+    const results = await Promise.all(
+      numbers.map((number) =>
+        post('mutation($n: String!) { allocateOrder(number: $n) { status } }', { n: number }, warehouse),
+      ),
+    );
     expect(results.flatMap((r) => r.errors ?? [])).toEqual([]);
     const [{ allocated, quantity }] = await app.dataSource.query(
-      "SELECT SUM(p.allocated) AS allocated, SUM(p.quantity) AS quantity FROM lot_placement p JOIN lot l ON l.id = p.lot_id JOIN sku s ON s.id = l.sku_id WHERE s.code = 'JC-PICK-RACE'");
+      "SELECT SUM(p.allocated) AS allocated, SUM(p.quantity) AS quantity FROM lot_placement p JOIN lot l ON l.id = p.lot_id JOIN sku s ON s.id = l.sku_id WHERE s.code = 'JC-PICK-RACE'",
+    );
     expect([Number(allocated), Number(quantity)]).toEqual([30, 30]);
   });
 });

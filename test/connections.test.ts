@@ -21,34 +21,81 @@ beforeAll(async () => {
   // Varied availability with ties, so that sorting by AVAILABLE needs its id tie-break.
   await app.dataSource.query('UPDATE stock_level SET on_hand = (sku_id * 7) % 23');
   const [qinshui, lingchuan] = await m.find(Farm, { order: { id: 'ASC' }, take: 2 });
-  const sku = (await m.findOneByOrFail(Sku, { code: 'QS-MILLET-1KG' }));
-  for (const [farm, lots] of [[qinshui, 9], [lingchuan, 4]] as const) {
+  const sku = await m.findOneByOrFail(Sku, { code: 'QS-MILLET-1KG' });
+  for (const [farm, lots] of [
+    [qinshui, 9],
+    [lingchuan, 4],
+  ] as const) {
     for (let i = 0; i < lots; i++) {
-      await m.save(m.create(Lot, {
-        code: `LOT-${farm.id}-${i}`, skuId: sku.id, farmId: farm.id, status: LotStatus.ACTIVE, receivedAt: new Date(),
-        harvestedOn: null, expiresOn: '2099-01-01', quantityReceived: 10, quantityOnHand: 0, holdReason: null,
-      }));
+      await m.save(
+        m.create(Lot, {
+          code: `LOT-${farm.id}-${i}`,
+          skuId: sku.id,
+          farmId: farm.id,
+          status: LotStatus.ACTIVE,
+          receivedAt: new Date(),
+          harvestedOn: null,
+          expiresOn: '2099-01-01',
+          quantityReceived: 10,
+          quantityOnHand: 0,
+          holdReason: null,
+        }),
+      );
     }
   }
   const merchants = await m.find(Merchant, { order: { id: 'ASC' }, take: 2 });
   for (let i = 0; i < 14; i++) {
-    await m.save(m.create(Order, {
-      number: `GD-20261129-${String(i + 1).padStart(6, '0')}`, merchantId: merchants[i % 2].id, idempotencyKey: `k${i}`, requestHash: 'x',
-      status: i % 3 === 0 ? OrderStatus.CANCELLED : OrderStatus.PLACED, totalFen: 0n, stationId: null, recipientName: null, recipientPhone: null,
-      address: null, city: null, province: null, carrierId: null, trackingNumber: null, parcels: null, weightGrams: null,
-      placedAt: new Date(), dispatchedAt: null, deliveredAt: null, cancelledAt: null, cancelReason: null,
-    }));
+    await m.save(
+      m.create(Order, {
+        number: `GD-20261129-${String(i + 1).padStart(6, '0')}`,
+        merchantId: merchants[i % 2].id,
+        idempotencyKey: `k${i}`,
+        requestHash: 'x',
+        status: i % 3 === 0 ? OrderStatus.CANCELLED : OrderStatus.PLACED,
+        totalFen: 0n,
+        stationId: null,
+        recipientName: null,
+        recipientPhone: null,
+        address: null,
+        city: null,
+        province: null,
+        carrierId: null,
+        trackingNumber: null,
+        parcels: null,
+        weightGrams: null,
+        placedAt: new Date(),
+        dispatchedAt: null,
+        deliveredAt: null,
+        cancelledAt: null,
+        cancelReason: null,
+      }),
+    );
   }
 });
 afterAll(() => app.close());
 
-interface Page { nodes: any[]; pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null }; totalCount: number }
+interface Page {
+  nodes: any[];
+  pageInfo: {
+    hasNextPage: boolean;
+    hasPreviousPage: boolean;
+    startCursor: string | null;
+    endCursor: string | null;
+  };
+  totalCount: number;
+}
 
 /**
  * Walks a whole list page by page, forward (first/after) or backward (last/before), and returns
  * the nodes in list order. `pick` finds the connection in the response.
  */
-async function walk(query: string, variables: Record<string, unknown>, pick: (data: any) => Page, size: number, backward = false) {
+async function walk(
+  query: string,
+  variables: Record<string, unknown>,
+  pick: (data: any) => Page,
+  size: number,
+  backward = false,
+) {
   const seen: any[][] = [];
   let cursor: string | null = null;
   for (let guard = 0; guard < 100; guard++) {
@@ -137,8 +184,15 @@ describe('skus ordered and filtered', () => {
 
   it('keeps a filter and an order across pages, and counts only the matches', async () => {
     const filter = { storageZone: 'FROZEN' };
-    const frozen = await walk(SKUS, { filter, orderBy: { field: 'PRICE', direction: 'DESC' } }, (d) => d.skus, 3);
-    const expected = Number((await app.dataSource.query("SELECT COUNT(*) AS n FROM sku WHERE storage_zone = 'FROZEN'"))[0].n);
+    const frozen = await walk(
+      SKUS,
+      { filter, orderBy: { field: 'PRICE', direction: 'DESC' } },
+      (d) => d.skus,
+      3,
+    );
+    const expected = Number(
+      (await app.dataSource.query("SELECT COUNT(*) AS n FROM sku WHERE storage_zone = 'FROZEN'"))[0].n,
+    );
     expect(frozen).toHaveLength(expected);
     expect(frozen.every((s) => s.storageZone === 'FROZEN')).toBe(true);
     const total = await app.gql(SKUS, { filter, first: 1 });
@@ -157,15 +211,27 @@ describe('skus ordered and filtered', () => {
     expect(notLow.every((s) => !s.stock.isLow)).toBe(true);
     expect(low.length + notLow.length).toBe(skuCount);
     const chinese = await app.gql(SKUS, { filter: { search: '沁州黄' }, first: 100 });
-    expect(codes(chinese.data.skus.nodes).sort()).toEqual(['QS-MILLET-1KG', 'QS-MILLET-2500G', 'QS-MILLET-500G', 'QS-MILLET-5KG-GIFT']);
+    expect(codes(chinese.data.skus.nodes).sort()).toEqual([
+      'QS-MILLET-1KG',
+      'QS-MILLET-2500G',
+      'QS-MILLET-500G',
+      'QS-MILLET-5KG-GIFT',
+    ]);
     const byCode = await app.gql(SKUS, { filter: { search: 'gp-pear-' }, first: 100 });
-    expect(codes(byCode.data.skus.nodes).sort()).toEqual(['GP-PEAR-2500G', 'GP-PEAR-5KG', 'GP-PEAR-GIFT', 'GP-PEAR-PASTE-300G']);
+    expect(codes(byCode.data.skus.nodes).sort()).toEqual([
+      'GP-PEAR-2500G',
+      'GP-PEAR-5KG',
+      'GP-PEAR-GIFT',
+      'GP-PEAR-PASTE-300G',
+    ]);
   });
 });
 
 describe('page arguments', () => {
   it.each([
-    [{ first: 101 }, 'first'], [{ last: 101 }, 'last'], [{ first: -1 }, 'first'],
+    [{ first: 101 }, 'first'],
+    [{ last: 101 }, 'last'],
+    [{ first: -1 }, 'first'],
   ])('refuses %j with BAD_USER_INPUT naming the field', async (args, field) => {
     const res = await app.gql(FARMS, args);
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
@@ -194,7 +260,11 @@ describe('page arguments', () => {
 
   it('refuses a cursor of a list in another order', async () => {
     const byId = await app.gql(SKUS, { first: 2 });
-    const res = await app.gql(SKUS, { first: 2, after: byId.data.skus.pageInfo.endCursor, orderBy: { field: 'PRICE', direction: 'ASC' } });
+    const res = await app.gql(SKUS, {
+      first: 2,
+      after: byId.data.skus.pageInfo.endCursor,
+      orderBy: { field: 'PRICE', direction: 'ASC' },
+    });
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
   });
 });
@@ -227,7 +297,9 @@ describe('nested connections', () => {
     const backward = await walk(MERCHANT_ORDERS, {}, (d) => d.merchants.nodes[0].orders, 3, true);
     expect(forward).toHaveLength(7);
     expect(backward.map((o) => o.number)).toEqual(forward.map((o) => o.number));
-    const cancelled = await app.gql('{ merchants(first: 1) { nodes { orders(filter: { status: CANCELLED }) { nodes { status } totalCount } } } }');
+    const cancelled = await app.gql(
+      '{ merchants(first: 1) { nodes { orders(filter: { status: CANCELLED }) { nodes { status } totalCount } } } }',
+    );
     const orders = cancelled.data.merchants.nodes[0].orders;
     expect(orders.totalCount).toBe(3);
     expect(orders.nodes.every((o: any) => o.status === 'CANCELLED')).toBe(true);

@@ -19,7 +19,14 @@ describe('scale generator', () => {
     expect(figures.orders).toBeGreaterThan(150);
     expect(await checkLedger(app.dataSource)).toEqual([]);
     const statuses: { status: string }[] = await app.dataSource.query('SELECT DISTINCT status FROM orders');
-    expect(statuses.map((s) => s.status).sort()).toEqual(['ALLOCATED', 'CANCELLED', 'DELIVERED', 'DISPATCHED', 'PICKED', 'PLACED']);
+    expect(statuses.map((s) => s.status).sort()).toEqual([
+      'ALLOCATED',
+      'CANCELLED',
+      'DELIVERED',
+      'DISPATCHED',
+      'PICKED',
+      'PLACED',
+    ]);
   });
 
   it('writes rollups equal to a recomputation from its orders', async () => {
@@ -27,13 +34,17 @@ describe('scale generator', () => {
   });
 
   it('refuses a database that already holds orders', async () => {
-    await expect(generate(app.dataSource, { days: 1, ordersPerDay: 10, lots: 10 }, { quiet: true })).rejects.toThrow(/already holds orders/);
+    await expect(
+      generate(app.dataSource, { days: 1, ordersPerDay: 10, lots: 10 }, { quiet: true }),
+    ).rejects.toThrow(/already holds orders/);
   });
 
   it('feeds the dashboard', async () => {
     const today = shanghaiToday();
-    const res = await app.gql('query($from: LocalDate!, $to: LocalDate!) { dashboard(from: $from, to: $to) { ordersPlaced topSkus(limit: 1) { units } } }',
-      { from: addDays(today, -3), to: today });
+    const res = await app.gql(
+      'query($from: LocalDate!, $to: LocalDate!) { dashboard(from: $from, to: $to) { ordersPlaced topSkus(limit: 1) { units } } }',
+      { from: addDays(today, -3), to: today },
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data.dashboard.ordersPlaced).toBe(figures.orders);
     expect(res.data.dashboard.topSkus[0].units).toBeGreaterThan(0);

@@ -59,14 +59,35 @@ describe('SQL-injection strings', () => {
     ['nodes', 'query($s: ID!) { nodes(ids: [$s]) { id } }'],
     ['stockLevels', 'query($s: String!) { stockLevels(skuCodes: [$s]) { available } }'],
     ['farms.search', 'query($s: String) { farms(filter: { search: $s }) { totalCount nodes { code } } }'],
-    ['farms.village', 'query($s: String) { farms(filter: { village: $s, township: $s }) { totalCount nodes { code } } }'],
+    [
+      'farms.village',
+      'query($s: String) { farms(filter: { village: $s, township: $s }) { totalCount nodes { code } } }',
+    ],
     ['skus.search', 'query($s: String) { skus(filter: { search: $s }) { totalCount nodes { code } } }'],
-    ['skus.supplierFarmCode', 'query($s: String) { skus(filter: { supplierFarmCode: $s }) { totalCount nodes { code } } }'],
-    ['lots.filter', 'query($s: String) { lots(filter: { skuCode: $s, farmCode: $s }) { totalCount nodes { code } } }'],
-    ['farm.lots.filter', '{ farm(code: "FARM-QINSHUI-001") { lots(filter: { skuCode: "x" }) { totalCount } } } query Q($s: String) { lots(filter: { farmCode: $s }) { totalCount } }'],
-    ['orders.filter', 'query($s: String) { orders(filter: { merchantCode: $s, carrierCode: $s }) { totalCount nodes { number } } }'],
-    ['merchant.orders.filter', 'query($s: String) { merchant(code: "M-BAOFU-01") { orders(filter: { carrierCode: $s }) { totalCount } } }'],
-    ['stockMovements.filter', 'query($s: String) { stockMovements(filter: { skuCode: $s, lotCode: $s }) { totalCount nodes { id } } }'],
+    [
+      'skus.supplierFarmCode',
+      'query($s: String) { skus(filter: { supplierFarmCode: $s }) { totalCount nodes { code } } }',
+    ],
+    [
+      'lots.filter',
+      'query($s: String) { lots(filter: { skuCode: $s, farmCode: $s }) { totalCount nodes { code } } }',
+    ],
+    [
+      'farm.lots.filter',
+      '{ farm(code: "FARM-QINSHUI-001") { lots(filter: { skuCode: "x" }) { totalCount } } } query Q($s: String) { lots(filter: { farmCode: $s }) { totalCount } }',
+    ],
+    [
+      'orders.filter',
+      'query($s: String) { orders(filter: { merchantCode: $s, carrierCode: $s }) { totalCount nodes { number } } }',
+    ],
+    [
+      'merchant.orders.filter',
+      'query($s: String) { merchant(code: "M-BAOFU-01") { orders(filter: { carrierCode: $s }) { totalCount } } }',
+    ],
+    [
+      'stockMovements.filter',
+      'query($s: String) { stockMovements(filter: { skuCode: $s, lotCode: $s }) { totalCount nodes { id } } }',
+    ],
     ['after cursor', 'query($s: String) { farms(after: $s) { nodes { code } } }'],
     ['before cursor', 'query($s: String) { skus(last: 2, before: $s) { nodes { code } } }'],
     ['dashboard dates', 'query($s: LocalDate!) { dashboard(from: $s, to: $s) { ordersPlaced } }'],
@@ -78,9 +99,14 @@ describe('SQL-injection strings', () => {
       for (const text of INJECTIONS) {
         for (const token of [ADMIN_TOKEN, merchantKey]) {
           const send = request(app.gateway.app).post('/graphql').set('authorization', `Bearer ${token}`);
-          const res = await send.send({ query, variables: { s: text }, operationName: query.includes('query Q(') ? 'Q' : undefined });
+          const res = await send.send({
+            query,
+            variables: { s: text },
+            operationName: query.includes('query Q(') ? 'Q' : undefined,
+          });
           expectHarmless({ status: res.status, errors: res.body.errors }, `${label} ${JSON.stringify(text)}`);
-          // SQLite's LIKE stops at a NUL, so a search of "\u0000" is a search of "": everything, as with no filter.
+          // SQLite's LIKE stops at a NUL, so a search of "\u0000" is a search of "": everything, as with no
+          // filter.
           if (text === '\u0000' && label.endsWith('.search')) continue;
           const data = JSON.stringify(res.body.data ?? {});
           expect(data).not.toMatch(/FARM-|JC-|M-BAOFU|M-BEIJIE|LOT-|GD-/);
@@ -121,12 +147,24 @@ describe('SQL-injection strings', () => {
   it('in free-text fields are stored literally, nothing else changes', async () => {
     const before = await tableCounts();
     const name = INJECTIONS.slice(0, 5).join(' ');
-    const res = await app.gql('mutation($input: CreateFarmInput!) { createFarm(input: $input) { code name village } }',
-      { input: { code: 'FARM-HOSTILE-001', name: name.slice(0, 120), village: "'; --", township: '%_\\', county: 'x' } });
+    const res = await app.gql(
+      'mutation($input: CreateFarmInput!) { createFarm(input: $input) { code name village } }',
+      {
+        input: {
+          code: 'FARM-HOSTILE-001',
+          name: name.slice(0, 120),
+          village: "'; --",
+          township: '%_\\',
+          county: 'x',
+        },
+      },
+    );
     expect(res.errors).toBeUndefined();
     const read = await app.gql('{ farm(code: "FARM-HOSTILE-001") { name village township } }');
     expect(read.data.farm).toEqual({ name: name.slice(0, 120), village: "'; --", township: '%_\\' });
-    const search = await app.gql('query($s: String) { farms(filter: { search: $s }) { nodes { code } } }', { s: '%_\\' });
+    const search = await app.gql('query($s: String) { farms(filter: { search: $s }) { nodes { code } } }', {
+      s: '%_\\',
+    });
     expect(search.data.farms.nodes).toEqual([{ code: 'FARM-HOSTILE-001' }]);
     const after = await tableCounts();
     expect(after.farm).toBe(before.farm + 1);
@@ -137,17 +175,29 @@ describe('SQL-injection strings', () => {
 describe('malformed requests', () => {
   it('malformed JSON gets a JSON 400', async () => {
     await changesNothing(async () => {
-      const res = await request(app.gateway.app).post('/graphql').set('authorization', `Bearer ${ADMIN_TOKEN}`)
-        .set('content-type', 'application/json').send('{"query": "mutation { createCarrier(input: {code: \\"X1\\", name: \\"x\\"}) { id } }"');
+      const res = await request(app.gateway.app)
+        .post('/graphql')
+        .set('authorization', `Bearer ${ADMIN_TOKEN}`)
+        .set('content-type', 'application/json')
+        .send('{"query": "mutation { createCarrier(input: {code: \\"X1\\", name: \\"x\\"}) { id } }"');
       expect(res.status).toBe(400);
       expect(res.body.errors[0].extensions.code).toBe('BAD_REQUEST');
     });
   });
 
   it('a body that is not an operation gets a 400', async () => {
-    for (const body of ['"just a string"', '42', 'null', '{"query": 5}', '{"query": "{ me { label } }", "variables": "x"}']) {
-      const res = await request(app.gateway.app).post('/graphql').set('authorization', `Bearer ${ADMIN_TOKEN}`)
-        .set('content-type', 'application/json').send(body);
+    for (const body of [
+      '"just a string"',
+      '42',
+      'null',
+      '{"query": 5}',
+      '{"query": "{ me { label } }", "variables": "x"}',
+    ]) {
+      const res = await request(app.gateway.app)
+        .post('/graphql')
+        .set('authorization', `Bearer ${ADMIN_TOKEN}`)
+        .set('content-type', 'application/json')
+        .send(body);
       expect(res.status).toBe(400);
     }
   });
@@ -161,8 +211,25 @@ describe('malformed requests', () => {
       ['query($c: [String!]!) { stockLevels(skuCodes: $c) { available } }', { c: [null] }],
       ['query($f: FarmFilter) { farms(filter: $f) { totalCount } }', { f: { search: 'x', sql: 'DROP' } }],
       ['query($f: FarmFilter) { farms(filter: $f) { totalCount } }', { f: { active: 'yes' } }],
-      ['mutation($i: CreateCarrierInput!) { createCarrier(input: $i) { id } }', { i: { code: ['ZTO'], name: 'ZTO' } }],
-      ['mutation($i: CreateSkuInput!) { createSku(input: $i) { id } }', { i: { code: 'JC-X-1', name: 'x', category: 'GRAIN', unit: 'bag', unitWeightGrams: 1, storageZone: 'AMBIENT', shelfLifeDays: 1, price: 1.5 } }],
+      [
+        'mutation($i: CreateCarrierInput!) { createCarrier(input: $i) { id } }',
+        { i: { code: ['ZTO'], name: 'ZTO' } },
+      ],
+      [
+        'mutation($i: CreateSkuInput!) { createSku(input: $i) { id } }',
+        {
+          i: {
+            code: 'JC-X-1',
+            name: 'x',
+            category: 'GRAIN',
+            unit: 'bag',
+            unitWeightGrams: 1,
+            storageZone: 'AMBIENT',
+            shelfLifeDays: 1,
+            price: 1.5,
+          },
+        },
+      ],
     ];
     await changesNothing(async () => {
       for (const [query, variables] of cases) {
@@ -176,8 +243,12 @@ describe('malformed requests', () => {
   });
 
   it('unknown fields, arguments and types are refused', async () => {
-    for (const query of ['{ farms { nodes { passwordHash } } }', '{ farm(code: "x", where: "1=1") { code } }', '{ apiKeys { tokenHash } }',
-      'query($x: NoSuchType) { me { label } }']) {
+    for (const query of [
+      '{ farms { nodes { passwordHash } } }',
+      '{ farm(code: "x", where: "1=1") { code } }',
+      '{ apiKeys { tokenHash } }',
+      'query($x: NoSuchType) { me { label } }',
+    ]) {
       const res = await app.gql(query);
       expect(res.status).toBe(400);
       expect(res.errors?.[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
@@ -185,8 +256,13 @@ describe('malformed requests', () => {
   });
 
   it('bad page sizes and cursors are BAD_USER_INPUT', async () => {
-    for (const query of ['{ farms(first: -1) { totalCount } }', '{ farms(first: 101) { totalCount } }', '{ farms(first: 1, last: 1) { totalCount } }',
-      '{ farms(after: "not-a-cursor") { totalCount } }', '{ orders(after: "eyJhIjoxfQ") { totalCount } }']) {
+    for (const query of [
+      '{ farms(first: -1) { totalCount } }',
+      '{ farms(first: 101) { totalCount } }',
+      '{ farms(first: 1, last: 1) { totalCount } }',
+      '{ farms(after: "not-a-cursor") { totalCount } }',
+      '{ orders(after: "eyJhIjoxfQ") { totalCount } }',
+    ]) {
       const res = await app.gql(query);
       expectHarmless(res, query);
       expect(res.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
@@ -197,8 +273,13 @@ describe('malformed requests', () => {
 describe('oversized input', () => {
   it('a 100,000-character search is answered harmlessly', async () => {
     await changesNothing(async () => {
-      for (const query of ['query($s: String) { farms(filter: { search: $s }) { totalCount } }', 'query($s: String) { skus(filter: { search: $s }) { totalCount } }',
-        'query($s: String!) { sku(code: $s) { code } }', 'query($s: String!) { order(number: $s) { number } }', 'query($s: ID!) { node(id: $s) { id } }']) {
+      for (const query of [
+        'query($s: String) { farms(filter: { search: $s }) { totalCount } }',
+        'query($s: String) { skus(filter: { search: $s }) { totalCount } }',
+        'query($s: String!) { sku(code: $s) { code } }',
+        'query($s: String!) { order(number: $s) { number } }',
+        'query($s: ID!) { node(id: $s) { id } }',
+      ]) {
         const res = await app.gql(query, { s: 'x'.repeat(100_000) });
         expectHarmless(res, query);
         expect(JSON.stringify(res.data ?? {})).not.toMatch(/"totalCount":[1-9]/);
@@ -208,8 +289,9 @@ describe('oversized input', () => {
 
   it('a 100,000-character name is BAD_USER_INPUT naming the field', async () => {
     await changesNothing(async () => {
-      const res = await app.gql('mutation($input: CreateFarmInput!) { createFarm(input: $input) { code } }',
-        { input: { code: 'FARM-LONG-001', name: 'n'.repeat(100_000), village: 'v', township: 't', county: 'c' } });
+      const res = await app.gql('mutation($input: CreateFarmInput!) { createFarm(input: $input) { code } }', {
+        input: { code: 'FARM-LONG-001', name: 'n'.repeat(100_000), village: 'v', township: 't', county: 'c' },
+      });
       expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'name' });
     });
   });
@@ -217,22 +299,51 @@ describe('oversized input', () => {
   it('huge lists are refused before anything runs', async () => {
     const many = (n: number) => Array.from({ length: n }, (_, i) => `JC-X-${i}`);
     await changesNothing(async () => {
-      const codes = await app.gql('query($c: [String!]!) { stockLevels(skuCodes: $c) { available } }', { c: many(5000) });
+      const codes = await app.gql('query($c: [String!]!) { stockLevels(skuCodes: $c) { available } }', {
+        c: many(5000),
+      });
       expect(codes.errors?.[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
       const ids = await app.gql('query($c: [ID!]!) { nodes(ids: $c) { id } }', { c: many(5000) });
       expect(ids.errors?.[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
-      const certifications = await app.gql('mutation($input: CreateFarmInput!) { createFarm(input: $input) { code } }',
-        { input: { code: 'FARM-LIST-001', name: 'n', village: 'v', township: 't', county: 'c', certifications: many(5000) } });
-      expect(certifications.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'certifications' });
-      const skus = await app.gql('mutation($input: CreateFarmInput!) { createFarm(input: $input) { code } }',
-        { input: { code: 'FARM-LIST-002', name: 'n', village: 'v', township: 't', county: 'c', skuCodes: many(5000) } });
+      const certifications = await app.gql(
+        'mutation($input: CreateFarmInput!) { createFarm(input: $input) { code } }',
+        {
+          input: {
+            code: 'FARM-LIST-001',
+            name: 'n',
+            village: 'v',
+            township: 't',
+            county: 'c',
+            certifications: many(5000),
+          },
+        },
+      );
+      expect(certifications.errors?.[0].extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'certifications',
+      });
+      const skus = await app.gql(
+        'mutation($input: CreateFarmInput!) { createFarm(input: $input) { code } }',
+        {
+          input: {
+            code: 'FARM-LIST-002',
+            name: 'n',
+            village: 'v',
+            township: 't',
+            county: 'c',
+            skuCodes: many(5000),
+          },
+        },
+      );
       expectHarmless(skus, 'skuCodes');
       expect(skus.errors?.length).toBeGreaterThan(0);
     });
   });
 
   it('260 codes in stockLevels are refused: at most 250', async () => {
-    const res = await app.gql('query($c: [String!]!) { stockLevels(skuCodes: $c) { available } }', { c: Array.from({ length: 260 }, (_, i) => `JC-X-${i}`) });
+    const res = await app.gql('query($c: [String!]!) { stockLevels(skuCodes: $c) { available } }', {
+      c: Array.from({ length: 260 }, (_, i) => `JC-X-${i}`),
+    });
     expectHarmless(res, 'stockLevels 260');
     expect(res.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
   });
@@ -267,7 +378,9 @@ describe('abusive query shapes', () => {
   });
 
   it('repeated directives and unknown directives are refused', async () => {
-    const repeated = await app.gql(`{ me @include(if: true) ${'@include(if: true) '.repeat(200)} { label } }`);
+    const repeated = await app.gql(
+      `{ me @include(if: true) ${'@include(if: true) '.repeat(200)} { label } }`,
+    );
     expect(repeated.status).toBe(400);
     const unknown = await app.gql('{ me @sql(q: "DROP TABLE farm") { label } }');
     expect(unknown.errors?.[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
@@ -275,8 +388,16 @@ describe('abusive query shapes', () => {
 
   it('requests without a valid key are UNAUTHENTICATED with nothing run', async () => {
     await changesNothing(async () => {
-      for (const header of [undefined, 'Bearer', `Bearer ${INJECTIONS[0]}`, `Basic ${ADMIN_TOKEN}`, `Bearer ${'x'.repeat(10_000)}`]) {
-        const req = request(app.gateway.app).post('/graphql').send({ query: 'mutation { createCarrier(input: { code: "ZTO", name: "ZTO" }) { id } }' });
+      for (const header of [
+        undefined,
+        'Bearer',
+        `Bearer ${INJECTIONS[0]}`,
+        `Basic ${ADMIN_TOKEN}`,
+        `Bearer ${'x'.repeat(10_000)}`,
+      ]) {
+        const req = request(app.gateway.app)
+          .post('/graphql')
+          .send({ query: 'mutation { createCarrier(input: { code: "ZTO", name: "ZTO" }) { id } }' });
         if (header) req.set('authorization', header);
         const res = await req;
         expect(res.status).toBe(401);

@@ -8,7 +8,9 @@ import { ADMIN_TOKEN, startTestApp, TestApp } from './support/test-app';
 
 function measure(query: string, variables: Record<string, unknown> = {}) {
   const document = parse(query);
-  const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION) as OperationDefinitionNode;
+  const operation = document.definitions.find(
+    (d) => d.kind === Kind.OPERATION_DEFINITION,
+  ) as OperationDefinitionNode;
   return measureOperation(gatewaySchema(), document, operation, variables);
 }
 
@@ -16,8 +18,12 @@ describe('the cost model', () => {
   it('charges objects 1, scalars 0 and multiplies connections by their page', () => {
     expect(measure('{ farms(first: 10) { nodes { name code } } }').cost).toBe(1 + 10);
     expect(measure('{ farms { nodes { name } } }').cost).toBe(1 + 20);
-    expect(measure('{ farms(last: 5) { edges { cursor node { name } } pageInfo { hasNextPage } } }').cost).toBe(1 + 5 * 2 + 1);
-    expect(measure('{ farms(first: 10) { nodes { lots(first: 3) { nodes { code } } } } }').cost).toBe(1 + 10 * (1 + 1 + 3));
+    expect(
+      measure('{ farms(last: 5) { edges { cursor node { name } } pageInfo { hasNextPage } } }').cost,
+    ).toBe(1 + 5 * 2 + 1);
+    expect(measure('{ farms(first: 10) { nodes { lots(first: 3) { nodes { code } } } } }').cost).toBe(
+      1 + 10 * (1 + 1 + 3),
+    );
     expect(measure('query($n: Int) { skus(first: $n) { nodes { code } } }', { n: 50 }).cost).toBe(51);
   });
 
@@ -28,21 +34,36 @@ describe('the cost model', () => {
 
   it('multiplies stockLevels by its codes and nodes by its ids', () => {
     const codes = Array.from({ length: 50 }, (_, i) => `SKU-${i}`);
-    expect(measure('query($c: [String!]!) { stockLevels(skuCodes: $c) { available onHand } }', { c: codes }).cost).toBe(50);
-    expect(measure('query($c: [String!]!) { stockLevels(skuCodes: $c) { available sku { code } } }', { c: codes }).cost).toBe(100);
+    expect(
+      measure('query($c: [String!]!) { stockLevels(skuCodes: $c) { available onHand } }', { c: codes }).cost,
+    ).toBe(50);
+    expect(
+      measure('query($c: [String!]!) { stockLevels(skuCodes: $c) { available sku { code } } }', { c: codes })
+        .cost,
+    ).toBe(100);
     expect(measure('{ nodes(ids: ["a", "b", "c"]) { id ... on Farm { name } } }').cost).toBe(3);
   });
 
   it('charges whole-table lists at the root 20 and lists below an object 2 items', () => {
     expect(measure('{ carriers { code } locations { code } }').cost).toBe(20 + 20);
-    expect(measure('{ orders(first: 50) { nodes { lines { sku { suppliers { name } } } } } }').cost).toBe(1 + 50 * (1 + 2 * (1 + 1 + 2)));
-    expect(measure('{ dashboard(from: "2026-01-01", to: "2026-01-31") { topSkus(limit: 7) { units } } }').cost).toBe(1 + 7);
+    expect(measure('{ orders(first: 50) { nodes { lines { sku { suppliers { name } } } } } }').cost).toBe(
+      1 + 50 * (1 + 2 * (1 + 1 + 2)),
+    );
+    expect(
+      measure('{ dashboard(from: "2026-01-01", to: "2026-01-31") { topSkus(limit: 7) { units } } }').cost,
+    ).toBe(1 + 7);
   });
 
   it('lets the hot paths through the default limits', () => {
     const codes = Array.from({ length: 50 }, (_, i) => `SKU-${i}`);
-    const storefront = measure('query($c: [String!]!) { stockLevels(skuCodes: $c) { available isLow sku { code } } }', { c: codes });
-    const orderPage = measure('query($n: Int!) { orders(first: $n) { nodes { merchant { name } lines { sku { code suppliers { name } stock { available } } } } } }', { n: 50 });
+    const storefront = measure(
+      'query($c: [String!]!) { stockLevels(skuCodes: $c) { available isLow sku { code } } }',
+      { c: codes },
+    );
+    const orderPage = measure(
+      'query($n: Int!) { orders(first: $n) { nodes { merchant { name } lines { sku { code suppliers { name } stock { available } } } } } }',
+      { n: 50 },
+    );
     expect(storefront.cost).toBe(100);
     expect(orderPage.cost).toBe(1 + 50 * (1 + 1 + 2 * (1 + 1 + 2 + 1)));
     expect(orderPage.cost).toBeLessThanOrEqual(1000);
@@ -51,13 +72,18 @@ describe('the cost model', () => {
 
   it('charges mutations 10 plus what they return', () => {
     expect(measure('mutation { createCarrier(input: { code: "ZTO", name: "ZTO" }) { code } }').cost).toBe(10);
-    expect(measure('mutation { createFarm(input: { code: "F-1", name: "n", village: "v", township: "t", county: "c" }) { skus { code } } }').cost)
-      .toBe(10 + 2);
+    expect(
+      measure(
+        'mutation { createFarm(input: { code: "F-1", name: "n", village: "v", township: "t", county: "c" }) { skus { code } } }',
+      ).cost,
+    ).toBe(10 + 2);
   });
 
   it('follows fragments for cost and depth', () => {
     const inline = measure('{ farms(first: 4) { nodes { lots(first: 2) { nodes { sku { code } } } } } }');
-    const spread = measure('{ farms(first: 4) { ...F } } fragment F on FarmConnection { nodes { ...L } } fragment L on Farm { lots(first: 2) { nodes { sku { code } } } }');
+    const spread = measure(
+      '{ farms(first: 4) { ...F } } fragment F on FarmConnection { nodes { ...L } } fragment L on Farm { lots(first: 2) { nodes { sku { code } } } }',
+    );
     expect(spread).toEqual(inline);
     expect(inline.depth).toBe(6);
     expect(inline.cost).toBe(1 + 4 * (1 + 1 + 2 * 2));
@@ -98,39 +124,58 @@ describe('limits over HTTP', () => {
   });
 
   it('refuses a query above MAX_QUERY_COST before any SQL runs', async () => {
-    const { res, statements } = await withSqlCount('{ farms(first: 10) { nodes { lots(first: 10) { nodes { code } } } } }');
+    const { res, statements } = await withSqlCount(
+      '{ farms(first: 10) { nodes { lots(first: 10) { nodes { code } } } } }',
+    );
     expect(res.status).toBe(400);
     expect(res.data).toBeUndefined();
-    expect(res.errors?.[0].extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', cost: 121, maximumCost: 50 });
+    expect(res.errors?.[0].extensions).toMatchObject({
+      code: 'QUERY_TOO_COMPLEX',
+      cost: 121,
+      maximumCost: 50,
+    });
     expect(statements).toBe(0);
     expect(res.extensions?.cost.requestedQueryCost).toBe(121);
   });
 
   it('refuses a huge list of codes by its cost', async () => {
     const codes = Array.from({ length: 51 }, (_, i) => `JC-X-${i}`);
-    const { res, statements } = await withSqlCount('query($c: [String!]!) { stockLevels(skuCodes: $c) { available } }', { c: codes });
+    const { res, statements } = await withSqlCount(
+      'query($c: [String!]!) { stockLevels(skuCodes: $c) { available } }',
+      { c: codes },
+    );
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', cost: 51 });
     expect(statements).toBe(0);
   });
 
   it('refuses a query deeper than MAX_QUERY_DEPTH, through fragments too, before any SQL runs', async () => {
-    const deep = '{ farms(first: 1) { nodes { lots(first: 1) { nodes { sku { lots(first: 1) { nodes { code } } } } } } } }';
-    const viaFragments = '{ farms(first: 1) { ...A } } fragment A on FarmConnection { nodes { ...B } } fragment B on Farm { lots(first: 1) { nodes { sku { ...C } } } } fragment C on Sku { lots(first: 1) { nodes { code } } }';
+    const deep =
+      '{ farms(first: 1) { nodes { lots(first: 1) { nodes { sku { lots(first: 1) { nodes { code } } } } } } } }';
+    const viaFragments =
+      '{ farms(first: 1) { ...A } } fragment A on FarmConnection { nodes { ...B } } fragment B on Farm { lots(first: 1) { nodes { sku { ...C } } } } fragment C on Sku { lots(first: 1) { nodes { code } } }';
     for (const query of [deep, viaFragments]) {
       const { res, statements } = await withSqlCount(query);
-      expect(res.errors?.[0].extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', depth: 8, maximumDepth: 6 });
+      expect(res.errors?.[0].extensions).toMatchObject({
+        code: 'QUERY_TOO_COMPLEX',
+        depth: 8,
+        maximumDepth: 6,
+      });
       expect(statements).toBe(0);
     }
   });
 
   it('counts introspection fields toward depth', async () => {
-    const res = await app.gql('{ __type(name: "Farm") { fields { type { ofType { ofType { ofType { ofType { name } } } } } } } }');
+    const res = await app.gql(
+      '{ __type(name: "Farm") { fields { type { ofType { ofType { ofType { ofType { name } } } } } } } }',
+    );
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', depth: 8 });
   });
 
   it('costs an operation named __schema or IntrospectionQuery like any other', async () => {
     for (const name of ['__schema', 'IntrospectionQuery']) {
-      const { res, statements } = await withSqlCount(`query ${name} { farms(first: 100) { nodes { code } } }`);
+      const { res, statements } = await withSqlCount(
+        `query ${name} { farms(first: 100) { nodes { code } } }`,
+      );
       expect(res.errors?.[0].extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', cost: 101 });
       expect(statements).toBe(0);
     }
@@ -147,9 +192,13 @@ describe('limits over HTTP', () => {
   });
 
   it('bounds the operations of a document', async () => {
-    const operations = (n: number) => Array.from({ length: n }, (_, i) => `query Q${i} { me { label } }`).join('\n');
-    const send = (query: string) => request(app.gateway.app).post('/graphql').set('authorization', `Bearer ${ADMIN_TOKEN}`)
-      .send({ query, operationName: 'Q0' });
+    const operations = (n: number) =>
+      Array.from({ length: n }, (_, i) => `query Q${i} { me { label } }`).join('\n');
+    const send = (query: string) =>
+      request(app.gateway.app)
+        .post('/graphql')
+        .set('authorization', `Bearer ${ADMIN_TOKEN}`)
+        .send({ query, operationName: 'Q0' });
     const ok = await send(operations(10));
     expect(ok.body.data).toEqual({ me: { label: 'admin-token' } });
     const res = await send(operations(11));

@@ -49,17 +49,34 @@ describe('configuration', () => {
   it('has the defaults of the design', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
-      port: 4000, host: '0.0.0.0', databaseUrl: 'sqlite:./data/gaodu.sqlite', adminToken: undefined, nodeEnv: 'development',
-      rateLimitBucket: 2000, rateLimitRestoreRate: 100, maxQueryCost: 1000, maxQueryDepth: 10, logLevel: 'info',
+      port: 4000,
+      host: '0.0.0.0',
+      databaseUrl: 'sqlite:./data/gaodu.sqlite',
+      adminToken: undefined,
+      nodeEnv: 'development',
+      rateLimitBucket: 2000,
+      rateLimitRestoreRate: 100,
+      maxQueryCost: 1000,
+      maxQueryDepth: 10,
+      logLevel: 'info',
     });
   });
 
   it.each([
-    ['PORT', 'abc'], ['PORT', '70000'], ['PORT', '-1'],
-    ['DATABASE_URL', 'postgres://x'], ['DATABASE_URL', 'mysql:'],
-    ['RATE_LIMIT_BUCKET', '-1'], ['RATE_LIMIT_BUCKET', '0'], ['RATE_LIMIT_RESTORE_RATE', '1.5'],
-    ['MAX_QUERY_COST', 'lots'], ['MAX_QUERY_DEPTH', '0'],
-    ['NODE_ENV', 'staging'], ['LOG_LEVEL', 'loud'], ['ADMIN_TOKEN', 'short'], ['REDIS_URL', 'localhost:6379'],
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['DATABASE_URL', 'postgres://x'],
+    ['DATABASE_URL', 'mysql:'],
+    ['RATE_LIMIT_BUCKET', '-1'],
+    ['RATE_LIMIT_BUCKET', '0'],
+    ['RATE_LIMIT_RESTORE_RATE', '1.5'],
+    ['MAX_QUERY_COST', 'lots'],
+    ['MAX_QUERY_DEPTH', '0'],
+    ['NODE_ENV', 'staging'],
+    ['LOG_LEVEL', 'loud'],
+    ['ADMIN_TOKEN', 'short'],
+    ['REDIS_URL', 'localhost:6379'],
   ])('refuses %s=%s with a ConfigError naming the variable and the value', (name, value) => {
     let thrown: unknown;
     try {
@@ -73,7 +90,19 @@ describe('configuration', () => {
   });
 
   it('takes good values', () => {
-    const config = loadConfig({ PORT: '8080', DATABASE_URL: 'mysql://gw:pw@db:3306/gaodu', RATE_LIMIT_BUCKET: '5000', NODE_ENV: 'production', LOG_LEVEL: 'warn' });
-    expect(config).toMatchObject({ port: 8080, databaseUrl: 'mysql://gw:pw@db:3306/gaodu', rateLimitBucket: 5000, nodeEnv: 'production', logLevel: 'warn' });
+    const config = loadConfig({
+      PORT: '8080',
+      DATABASE_URL: 'mysql://gw:pw@db:3306/gaodu',
+      RATE_LIMIT_BUCKET: '5000',
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      databaseUrl: 'mysql://gw:pw@db:3306/gaodu',
+      rateLimitBucket: 5000,
+      nodeEnv: 'production',
+      logLevel: 'warn',
+    });
   });
 });

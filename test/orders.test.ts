@@ -2,7 +2,16 @@ import { Role } from '../src/graphql/enums';
 import * as stockSql from '../src/stock/stock-sql';
 import { addDays, shanghaiToday } from '../src/time';
 import { createReferenceData } from './support/fixtures';
-import { nextKey, ORDER_FIELDS, place, placeOrderRaw, receive, snapshot, stockOf, transition } from './support/operations';
+import {
+  nextKey,
+  ORDER_FIELDS,
+  place,
+  placeOrderRaw,
+  receive,
+  snapshot,
+  stockOf,
+  transition,
+} from './support/operations';
 import { startTestApp, TestApp } from './support/test-app';
 
 let app: TestApp;
@@ -17,7 +26,16 @@ const DISPATCH = `mutation($input: DispatchOrderInput!) { dispatchOrder(input: $
 /** A SKU of its own, so a test controls every lot of it. */
 async function newSku(code: string, price = '5.00', zone = 'AMBIENT') {
   const res = await app.gql('mutation($input: CreateSkuInput!) { createSku(input: $input) { id } }', {
-    input: { code, name: code, category: 'NUT', unit: 'bag', unitWeightGrams: 1000, storageZone: zone, shelfLifeDays: 90, price },
+    input: {
+      code,
+      name: code,
+      category: 'NUT',
+      unit: 'bag',
+      unitWeightGrams: 1000,
+      storageZone: zone,
+      shelfLifeDays: 90,
+      price,
+    },
   });
   if (res.errors) throw new Error(JSON.stringify(res.errors));
   return code;
@@ -39,43 +57,90 @@ describe('placeOrder', () => {
   it('prices lines exactly in fen and reserves every line', async () => {
     const hawthorn = await stockOf(app, 'JC-HAWTHORN-500G');
     const pear = await stockOf(app, 'JC-PEAR-5KG');
-    const order = await place(app, [{ skuCode: 'JC-HAWTHORN-500G', quantity: 3 }, { skuCode: 'JC-PEAR-5KG', quantity: 7 }], baofu);
+    const order = await place(
+      app,
+      [
+        { skuCode: 'JC-HAWTHORN-500G', quantity: 3 },
+        { skuCode: 'JC-PEAR-5KG', quantity: 7 },
+      ],
+      baofu,
+    );
     expect(order.number).toMatch(new RegExp(`^GD-${today.replace(/-/g, '')}-\\d{6,}$`));
     expect(order).toMatchObject({
-      status: 'PLACED', merchant: { code: 'M-BAOFU-01' }, total: { amount: '37.75', currency: 'CNY' },
+      status: 'PLACED',
+      merchant: { code: 'M-BAOFU-01' },
+      total: { amount: '37.75', currency: 'CNY' },
       lines: [
-        { sku: { code: 'JC-HAWTHORN-500G' }, quantity: 3, unitPrice: { amount: '12.35' }, lineTotal: { amount: '37.05' }, allocations: [] },
-        { sku: { code: 'JC-PEAR-5KG' }, quantity: 7, unitPrice: { amount: '0.10' }, lineTotal: { amount: '0.70' }, allocations: [] },
+        {
+          sku: { code: 'JC-HAWTHORN-500G' },
+          quantity: 3,
+          unitPrice: { amount: '12.35' },
+          lineTotal: { amount: '37.05' },
+          allocations: [],
+        },
+        {
+          sku: { code: 'JC-PEAR-5KG' },
+          quantity: 7,
+          unitPrice: { amount: '0.10' },
+          lineTotal: { amount: '0.70' },
+          allocations: [],
+        },
       ],
       history: [{ status: 'PLACED', actor: 'merchant-test', note: null }],
     });
-    expect(await stockOf(app, 'JC-HAWTHORN-500G')).toMatchObject({ onHand: hawthorn.onHand, reserved: hawthorn.reserved + 3, available: hawthorn.available - 3 });
-    expect(await stockOf(app, 'JC-PEAR-5KG')).toMatchObject({ reserved: pear.reserved + 7, available: pear.available - 7 });
+    expect(await stockOf(app, 'JC-HAWTHORN-500G')).toMatchObject({
+      onHand: hawthorn.onHand,
+      reserved: hawthorn.reserved + 3,
+      available: hawthorn.available - 3,
+    });
+    expect(await stockOf(app, 'JC-PEAR-5KG')).toMatchObject({
+      reserved: pear.reserved + 7,
+      available: pear.available - 7,
+    });
   });
 
   it('keeps the unit price of the moment it was placed', async () => {
     const sku = await newSku('JC-PRICE-TEST', '1.01');
-    await receive(app, { skuCode: sku, farmCode: 'FARM-ZEZHOU-002', quantity: 10, locationCode: 'A-01-01' }, warehouse);
+    await receive(
+      app,
+      { skuCode: sku, farmCode: 'FARM-ZEZHOU-002', quantity: 10, locationCode: 'A-01-01' },
+      warehouse,
+    );
     const order = await place(app, [{ skuCode: sku, quantity: 3 }], baofu);
     await app.gql('mutation { updateSku(code: "JC-PRICE-TEST", input: { price: "9.99" }) { id } }');
-    const read = await app.gql(`query($n: String!) { order(number: $n) { total { amount } lines { unitPrice { amount } } } }`, { n: order.number }, baofu);
-    expect(read.data.order).toEqual({ total: { amount: '3.03' }, lines: [{ unitPrice: { amount: '1.01' } }] });
+    const read = await app.gql(
+      `query($n: String!) { order(number: $n) { total { amount } lines { unitPrice { amount } } } }`,
+      { n: order.number },
+      baofu,
+    );
+    expect(read.data.order).toEqual({
+      total: { amount: '3.03' },
+      lines: [{ unitPrice: { amount: '1.01' } }],
+    });
   });
 
   it('reserves all lines or none, and lists every short SKU', async () => {
     const hawthorn = await stockOf(app, 'JC-HAWTHORN-500G');
     const pear = await stockOf(app, 'JC-PEAR-5KG');
     const before = await snapshot(app);
-    const res = await placeOrderRaw(app, { lines: [
-      { skuCode: 'JC-MILLET-2500G', quantity: 1 },
-      { skuCode: 'JC-PEAR-5KG', quantity: pear.available + 1 },
-      { skuCode: 'JC-HAWTHORN-500G', quantity: hawthorn.available + 5 },
-    ] }, baofu);
+    const res = await placeOrderRaw(
+      app,
+      {
+        lines: [
+          { skuCode: 'JC-MILLET-2500G', quantity: 1 },
+          { skuCode: 'JC-PEAR-5KG', quantity: pear.available + 1 },
+          { skuCode: 'JC-HAWTHORN-500G', quantity: hawthorn.available + 5 },
+        ],
+      },
+      baofu,
+    );
     expect(res.errors?.[0].extensions.code).toBe('INSUFFICIENT_STOCK');
-    expect(res.errors?.[0].extensions.shortages).toEqual(expect.arrayContaining([
-      { skuCode: 'JC-PEAR-5KG', requested: pear.available + 1, available: pear.available },
-      { skuCode: 'JC-HAWTHORN-500G', requested: hawthorn.available + 5, available: hawthorn.available },
-    ]));
+    expect(res.errors?.[0].extensions.shortages).toEqual(
+      expect.arrayContaining([
+        { skuCode: 'JC-PEAR-5KG', requested: pear.available + 1, available: pear.available },
+        { skuCode: 'JC-HAWTHORN-500G', requested: hawthorn.available + 5, available: hawthorn.available },
+      ]),
+    );
     expect(res.errors?.[0].extensions.shortages).toHaveLength(2);
     expect(await snapshot(app)).toEqual(before);
   });
@@ -84,24 +149,52 @@ describe('placeOrder', () => {
     const pear = await stockOf(app, 'JC-PEAR-5KG');
     const read = stockSql.availableBySku;
     // The first read (before any write) sees plenty, as if another order had not committed yet.
-    const reads = jest.spyOn(stockSql, 'availableBySku').mockImplementationOnce(async (ds, ids) => new Map(ids.map((id) => [id, 1_000_000])))
+    const reads = jest
+      .spyOn(stockSql, 'availableBySku')
+      .mockImplementationOnce(async (ds, ids) => new Map(ids.map((id) => [id, 1_000_000])))
       .mockImplementation(read);
     const before = await snapshot(app);
-    const res = await placeOrderRaw(app, { lines: [{ skuCode: 'JC-MILLET-2500G', quantity: 1 }, { skuCode: 'JC-PEAR-5KG', quantity: pear.available + 1 }] }, baofu);
-    expect(res.errors?.[0].extensions).toMatchObject({ code: 'INSUFFICIENT_STOCK', shortages: [{ skuCode: 'JC-PEAR-5KG', requested: pear.available + 1, available: pear.available }] });
-    expect(reads).toHaveBeenCalledTimes(2); // the stale read, and the one after the rollback that reports shortages
+    const res = await placeOrderRaw(
+      app,
+      {
+        lines: [
+          { skuCode: 'JC-MILLET-2500G', quantity: 1 },
+          { skuCode: 'JC-PEAR-5KG', quantity: pear.available + 1 },
+        ],
+      },
+      baofu,
+    );
+    expect(res.errors?.[0].extensions).toMatchObject({
+      code: 'INSUFFICIENT_STOCK',
+      shortages: [{ skuCode: 'JC-PEAR-5KG', requested: pear.available + 1, available: pear.available }],
+    });
+    // the stale read, and the one after the rollback that reports shortages
+    expect(reads).toHaveBeenCalledTimes(2);
     expect(await snapshot(app)).toEqual(before);
     jest.restoreAllMocks();
   });
 
   it('replays the same key and input, refuses other input with CONFLICT, and scopes keys to the merchant', async () => {
-    const input = { idempotencyKey: nextKey('retry'), lines: [{ skuCode: 'JC-MILLET-2500G', quantity: 2 }], destination: { recipientName: 'Li Na', recipientPhone: '13900000000', address: '1 Main St', city: 'Jincheng' } };
+    const input = {
+      idempotencyKey: nextKey('retry'),
+      lines: [{ skuCode: 'JC-MILLET-2500G', quantity: 2 }],
+      destination: {
+        recipientName: 'Li Na',
+        recipientPhone: '13900000000',
+        address: '1 Main St',
+        city: 'Jincheng',
+      },
+    };
     const first = await placeOrderRaw(app, input, baofu);
     const afterFirst = await snapshot(app);
     const again = await placeOrderRaw(app, input, baofu);
     expect(again.errors).toBeUndefined();
     expect(again.data.placeOrder.number).toBe(first.data.placeOrder.number);
-    const other = await placeOrderRaw(app, { ...input, lines: [{ skuCode: 'JC-MILLET-2500G', quantity: 3 }] }, baofu);
+    const other = await placeOrderRaw(
+      app,
+      { ...input, lines: [{ skuCode: 'JC-MILLET-2500G', quantity: 3 }] },
+      baofu,
+    );
     expect(other.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', field: 'idempotencyKey' });
     expect(await snapshot(app)).toEqual(afterFirst);
     const otherMerchant = await placeOrderRaw(app, input, beijie);
@@ -112,15 +205,45 @@ describe('placeOrder', () => {
   const line = { skuCode: 'JC-MILLET-2500G', quantity: 1 };
   it.each([
     ['zero units', { lines: [{ ...line, quantity: 0 }] }, 'BAD_USER_INPUT', 'lines.0.quantity'],
-    ['negative units', { lines: [line, { skuCode: 'JC-PEAR-5KG', quantity: -2 }] }, 'BAD_USER_INPUT', 'lines.1.quantity'],
+    [
+      'negative units',
+      { lines: [line, { skuCode: 'JC-PEAR-5KG', quantity: -2 }] },
+      'BAD_USER_INPUT',
+      'lines.1.quantity',
+    ],
     ['an absurd quantity', { lines: [{ ...line, quantity: 10_001 }] }, 'BAD_USER_INPUT', 'lines.0.quantity'],
     ['no lines', { lines: [] }, 'BAD_USER_INPUT', 'lines'],
     ['101 lines', { lines: Array.from({ length: 101 }, () => line) }, 'BAD_USER_INPUT', 'lines'],
-    ['a SKU twice', { lines: [line, { skuCode: 'JC-PEAR-5KG', quantity: 1 }, line] }, 'BAD_USER_INPUT', 'lines.2.skuCode'],
-    ['an unknown SKU', { lines: [line, { skuCode: 'JC-NOPE', quantity: 1 }] }, 'NOT_FOUND', 'lines.1.skuCode'],
-    ['a destination with neither station nor address', { destination: { city: 'Jincheng' } }, 'BAD_USER_INPUT', 'destination'],
-    ['an address without a phone', { destination: { recipientName: 'Li', address: 'x' } }, 'BAD_USER_INPUT', 'destination.recipientPhone'],
-    ['an unknown station', { destination: { stationCode: 'ST-NOPE' } }, 'NOT_FOUND', 'destination.stationCode'],
+    [
+      'a SKU twice',
+      { lines: [line, { skuCode: 'JC-PEAR-5KG', quantity: 1 }, line] },
+      'BAD_USER_INPUT',
+      'lines.2.skuCode',
+    ],
+    [
+      'an unknown SKU',
+      { lines: [line, { skuCode: 'JC-NOPE', quantity: 1 }] },
+      'NOT_FOUND',
+      'lines.1.skuCode',
+    ],
+    [
+      'a destination with neither station nor address',
+      { destination: { city: 'Jincheng' } },
+      'BAD_USER_INPUT',
+      'destination',
+    ],
+    [
+      'an address without a phone',
+      { destination: { recipientName: 'Li', address: 'x' } },
+      'BAD_USER_INPUT',
+      'destination.recipientPhone',
+    ],
+    [
+      'an unknown station',
+      { destination: { stationCode: 'ST-NOPE' } },
+      'NOT_FOUND',
+      'destination.stationCode',
+    ],
     ['an unknown carrier', { carrierCode: 'DHL' }, 'NOT_FOUND', 'carrierCode'],
     ['an empty idempotency key', { idempotencyKey: '' }, 'BAD_USER_INPUT', 'idempotencyKey'],
   ])('refuses %s and changes nothing', async (_what, change, code, field) => {
@@ -142,9 +265,15 @@ describe('placeOrder', () => {
     await app.gql('mutation { updateSku(code: "JC-RETIRED", input: { active: false }) { id } }');
     const before = await snapshot(app);
     const inactive = await placeOrderRaw(app, { lines: [{ skuCode: 'JC-RETIRED', quantity: 1 }] }, baofu);
-    expect(inactive.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'lines.0.skuCode' });
+    expect(inactive.errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'lines.0.skuCode',
+    });
     const noMerchant = await placeOrderRaw(app, { lines: [line] });
-    expect(noMerchant.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'merchantCode' });
+    expect(noMerchant.errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'merchantCode',
+    });
     const warehouseOrder = await placeOrderRaw(app, { lines: [line], merchantCode: 'M-BAOFU-01' }, warehouse);
     expect(warehouseOrder.errors?.[0].extensions.code).toBe('FORBIDDEN');
     const forAnother = await placeOrderRaw(app, { lines: [line], merchantCode: 'M-BEIJIE-02' }, baofu);
@@ -157,21 +286,60 @@ describe('the order state machine', () => {
   it('goes PLACED -> ALLOCATED -> PICKED -> DISPATCHED -> DELIVERED with an event for each step', async () => {
     const order = await place(app, [{ skuCode: 'JC-PEAR-5KG', quantity: 4 }], baofu);
     const stock = await stockOf(app, 'JC-PEAR-5KG');
-    expect((await transition(app, 'allocateOrder', order.number, warehouse)).data.allocateOrder.status).toBe('ALLOCATED');
+    expect((await transition(app, 'allocateOrder', order.number, warehouse)).data.allocateOrder.status).toBe(
+      'ALLOCATED',
+    );
     expect(await stockOf(app, 'JC-PEAR-5KG')).toEqual(stock);
     const picked = await transition(app, 'pickOrder', order.number, warehouse);
     expect(picked.data.pickOrder.status).toBe('PICKED');
-    expect(await stockOf(app, 'JC-PEAR-5KG')).toEqual({ ...stock, onHand: stock.onHand - 4, reserved: stock.reserved - 4 });
-    const dispatched = await app.gql(DISPATCH, { input: { number: order.number, carrierCode: 'SF', trackingNumber: 'SF1234567890', parcels: 2, weightGrams: 20500 } }, warehouse);
-    expect(dispatched.data.dispatchOrder).toMatchObject({ status: 'DISPATCHED', carrier: { code: 'SF' }, trackingNumber: 'SF1234567890', parcels: 2, weightGrams: 20500 });
+    expect(await stockOf(app, 'JC-PEAR-5KG')).toEqual({
+      ...stock,
+      onHand: stock.onHand - 4,
+      reserved: stock.reserved - 4,
+    });
+    const dispatched = await app.gql(
+      DISPATCH,
+      {
+        input: {
+          number: order.number,
+          carrierCode: 'SF',
+          trackingNumber: 'SF1234567890',
+          parcels: 2,
+          weightGrams: 20500,
+        },
+      },
+      warehouse,
+    );
+    expect(dispatched.data.dispatchOrder).toMatchObject({
+      status: 'DISPATCHED',
+      carrier: { code: 'SF' },
+      trackingNumber: 'SF1234567890',
+      parcels: 2,
+      weightGrams: 20500,
+    });
     expect(dispatched.data.dispatchOrder.dispatchedAt).toEqual(expect.any(String));
     const delivered = await transition(app, 'markDelivered', order.number, warehouse);
     expect(delivered.data.markDelivered.deliveredAt).toEqual(expect.any(String));
-    expect(delivered.data.markDelivered.history.map((e: { status: string; actor: string }) => [e.status, e.actor])).toEqual([
-      ['PLACED', 'merchant-test'], ['ALLOCATED', 'warehouse-test'], ['PICKED', 'warehouse-test'], ['DISPATCHED', 'warehouse-test'], ['DELIVERED', 'warehouse-test'],
+    expect(
+      delivered.data.markDelivered.history.map((e: { status: string; actor: string }) => [e.status, e.actor]),
+    ).toEqual([
+      ['PLACED', 'merchant-test'],
+      ['ALLOCATED', 'warehouse-test'],
+      ['PICKED', 'warehouse-test'],
+      ['DISPATCHED', 'warehouse-test'],
+      ['DELIVERED', 'warehouse-test'],
     ]);
-    const pickLedger = await app.gql('{ stockMovements(filter: { type: PICK }) { nodes { quantity onHandDelta order { number } sku { code } } } }', {}, warehouse);
-    expect(pickLedger.data.stockMovements.nodes).toContainEqual({ quantity: 4, onHandDelta: -4, order: { number: order.number }, sku: { code: 'JC-PEAR-5KG' } });
+    const pickLedger = await app.gql(
+      '{ stockMovements(filter: { type: PICK }) { nodes { quantity onHandDelta order { number } sku { code } } } }',
+      {},
+      warehouse,
+    );
+    expect(pickLedger.data.stockMovements.nodes).toContainEqual({
+      quantity: 4,
+      onHandDelta: -4,
+      order: { number: order.number },
+      sku: { code: 'JC-PEAR-5KG' },
+    });
   });
 
   it('refuses every other transition with INVALID_STATE and changes nothing', async () => {
@@ -181,7 +349,12 @@ describe('the order state machine', () => {
     await transition(app, 'pickOrder', picked.number, warehouse);
     const cancelled = await place(app, [{ skuCode: 'JC-MILLET-2500G', quantity: 1 }], baofu);
     await app.gql(CANCEL, { n: cancelled.number, r: 'changed mind' }, baofu);
-    const dispatch = (n: string) => app.gql(DISPATCH, { input: { number: n, carrierCode: 'YTO', trackingNumber: 'YT1', parcels: 1 } }, warehouse);
+    const dispatch = (n: string) =>
+      app.gql(
+        DISPATCH,
+        { input: { number: n, carrierCode: 'YTO', trackingNumber: 'YT1', parcels: 1 } },
+        warehouse,
+      );
     const attempts: [string, () => Promise<{ errors?: { extensions: Record<string, unknown> }[] }>][] = [
       ['pick a PLACED order', () => transition(app, 'pickOrder', placed.number, warehouse)],
       ['dispatch a PLACED order', () => dispatch(placed.number)],
@@ -207,8 +380,10 @@ describe('the order state machine', () => {
     const before = await snapshot(app);
     const input = { number: order.number, carrierCode: 'SF', trackingNumber: 'SF1', parcels: 1 };
     for (const [change, code, field] of [
-      [{ parcels: 0 }, 'BAD_USER_INPUT', 'parcels'], [{ parcels: 1001 }, 'BAD_USER_INPUT', 'parcels'],
-      [{ carrierCode: 'DHL' }, 'NOT_FOUND', 'carrierCode'], [{ trackingNumber: '' }, 'BAD_USER_INPUT', 'trackingNumber'],
+      [{ parcels: 0 }, 'BAD_USER_INPUT', 'parcels'],
+      [{ parcels: 1001 }, 'BAD_USER_INPUT', 'parcels'],
+      [{ carrierCode: 'DHL' }, 'NOT_FOUND', 'carrierCode'],
+      [{ trackingNumber: '' }, 'BAD_USER_INPUT', 'trackingNumber'],
       [{ number: 'GD-NOPE' }, 'NOT_FOUND', 'number'],
     ] as const) {
       const res = await app.gql(DISPATCH, { input: { ...input, ...change } }, warehouse);
@@ -231,21 +406,34 @@ describe('cancelOrder', () => {
     const stock = await stockOf(app, 'JC-HAWTHORN-500G');
     const order = await place(app, [{ skuCode: 'JC-HAWTHORN-500G', quantity: 5 }], baofu);
     const res = await app.gql(CANCEL, { n: order.number, r: 'customer changed mind' }, baofu);
-    expect(res.data.cancelOrder).toMatchObject({ status: 'CANCELLED', cancelReason: 'customer changed mind' });
-    expect(res.data.cancelOrder.history.at(-1)).toEqual({ status: 'CANCELLED', actor: 'merchant-test', note: 'customer changed mind' });
+    expect(res.data.cancelOrder).toMatchObject({
+      status: 'CANCELLED',
+      cancelReason: 'customer changed mind',
+    });
+    expect(res.data.cancelOrder.history.at(-1)).toEqual({
+      status: 'CANCELLED',
+      actor: 'merchant-test',
+      note: 'customer changed mind',
+    });
     expect(await stockOf(app, 'JC-HAWTHORN-500G')).toEqual(stock);
   });
 
   it('releases the allocations and reservation of an ALLOCATED order; WAREHOUSE may cancel', async () => {
     const stock = await stockOf(app, 'JC-HAWTHORN-500G');
-    const placements = await app.dataSource.query('SELECT lot_id, location_id, quantity, allocated FROM lot_placement ORDER BY lot_id, location_id');
+    const placements = await app.dataSource.query(
+      'SELECT lot_id, location_id, quantity, allocated FROM lot_placement ORDER BY lot_id, location_id',
+    );
     const order = await place(app, [{ skuCode: 'JC-HAWTHORN-500G', quantity: 6 }], baofu);
     const allocated = await transition(app, 'allocateOrder', order.number, warehouse);
     expect(allocated.data.allocateOrder.lines[0].allocations).toHaveLength(1);
     const res = await app.gql(CANCEL, { n: order.number, r: 'address unreachable' }, warehouse);
     expect(res.data.cancelOrder.status).toBe('CANCELLED');
     expect(await stockOf(app, 'JC-HAWTHORN-500G')).toEqual(stock);
-    expect(await app.dataSource.query('SELECT lot_id, location_id, quantity, allocated FROM lot_placement ORDER BY lot_id, location_id')).toEqual(placements);
+    expect(
+      await app.dataSource.query(
+        'SELECT lot_id, location_id, quantity, allocated FROM lot_placement ORDER BY lot_id, location_id',
+      ),
+    ).toEqual(placements);
   });
 
   it("answers NOT_FOUND for another merchant's order and changes nothing", async () => {
@@ -254,12 +442,22 @@ describe('cancelOrder', () => {
     const res = await app.gql(CANCEL, { n: order.number, r: 'not mine' }, beijie);
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'number' });
     expect(await snapshot(app)).toEqual(before);
-    const read = await app.gql('query($n: String!) { order(number: $n) { number } }', { n: order.number }, beijie);
+    const read = await app.gql(
+      'query($n: String!) { order(number: $n) { number } }',
+      { n: order.number },
+      beijie,
+    );
     expect(read.data?.order ?? null).toBeNull();
     expect(read.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'number' });
-    const unknown = await app.gql('query($n: String!) { order(number: $n) { number } }', { n: 'GD-20000101-999999' }, beijie);
+    const unknown = await app.gql(
+      'query($n: String!) { order(number: $n) { number } }',
+      { n: 'GD-20000101-999999' },
+      beijie,
+    );
     expect(unknown.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'number' });
-    expect(unknown.errors?.[0].message).toBe(read.errors?.[0].message.replace(order.number, 'GD-20000101-999999'));
+    expect(unknown.errors?.[0].message).toBe(
+      read.errors?.[0].message.replace(order.number, 'GD-20000101-999999'),
+    );
   });
 });
 
@@ -267,11 +465,31 @@ describe('allocateOrder', () => {
   it('allocates first-expiry-first-out across lots and bins, skipping HELD and expired lots', async () => {
     const sku = await newSku('JC-CHESTNUT-1KG');
     const farmCode = 'FARM-ZEZHOU-002';
-    const late = await receive(app, { skuCode: sku, farmCode, quantity: 10, locationCode: 'A-01-01', expiresOn: addDays(today, 60) }, warehouse);
-    const soon = await receive(app, { skuCode: sku, farmCode, quantity: 3, locationCode: 'A-01-02', expiresOn: addDays(today, 5) }, warehouse);
-    const held = await receive(app, { skuCode: sku, farmCode, quantity: 50, locationCode: 'A-01-01', expiresOn: addDays(today, 1) }, warehouse);
-    const expired = await receive(app, { skuCode: sku, farmCode, quantity: 50, locationCode: 'A-01-02', expiresOn: addDays(today, -2) }, warehouse);
-    await app.gql('mutation($c: String!) { holdLot(code: $c, reason: "lab test") { code } }', { c: held.code }, warehouse);
+    const late = await receive(
+      app,
+      { skuCode: sku, farmCode, quantity: 10, locationCode: 'A-01-01', expiresOn: addDays(today, 60) },
+      warehouse,
+    );
+    const soon = await receive(
+      app,
+      { skuCode: sku, farmCode, quantity: 3, locationCode: 'A-01-02', expiresOn: addDays(today, 5) },
+      warehouse,
+    );
+    const held = await receive(
+      app,
+      { skuCode: sku, farmCode, quantity: 50, locationCode: 'A-01-01', expiresOn: addDays(today, 1) },
+      warehouse,
+    );
+    const expired = await receive(
+      app,
+      { skuCode: sku, farmCode, quantity: 50, locationCode: 'A-01-02', expiresOn: addDays(today, -2) },
+      warehouse,
+    );
+    await app.gql(
+      'mutation($c: String!) { holdLot(code: $c, reason: "lab test") { code } }',
+      { c: held.code },
+      warehouse,
+    );
     expect(await stockOf(app, sku)).toMatchObject({ onHand: 113, unsellable: 100, available: 13 });
 
     const order = await place(app, [{ skuCode: sku, quantity: 5 }], beijie);
@@ -283,7 +501,9 @@ describe('allocateOrder', () => {
     ]);
     const picked = await transition(app, 'pickOrder', order.number, warehouse);
     expect(picked.errors).toBeUndefined();
-    const lots = await app.gql(`{ lots(filter: { skuCode: "${sku}" }) { nodes { code status quantityOnHand } } }`);
+    const lots = await app.gql(
+      `{ lots(filter: { skuCode: "${sku}" }) { nodes { code status quantityOnHand } } }`,
+    );
     expect(lots.data.lots.nodes).toEqual([
       { code: late.code, status: 'ACTIVE', quantityOnHand: 8 },
       { code: soon.code, status: 'DEPLETED', quantityOnHand: 0 },
@@ -294,8 +514,16 @@ describe('allocateOrder', () => {
 
   it('takes a lot kept in two bins from both, in bin order', async () => {
     const sku = await newSku('JC-PEPPER-200G');
-    const lot = await receive(app, { skuCode: sku, farmCode: 'FARM-ZEZHOU-002', quantity: 5, locationCode: 'A-01-02' }, warehouse);
-    await app.gql('mutation($i: MoveStockInput!) { moveStock(input: $i) { code } }', { i: { lotCode: lot.code, fromLocationCode: 'A-01-02', toLocationCode: 'A-01-01', quantity: 2 } }, warehouse);
+    const lot = await receive(
+      app,
+      { skuCode: sku, farmCode: 'FARM-ZEZHOU-002', quantity: 5, locationCode: 'A-01-02' },
+      warehouse,
+    );
+    await app.gql(
+      'mutation($i: MoveStockInput!) { moveStock(input: $i) { code } }',
+      { i: { lotCode: lot.code, fromLocationCode: 'A-01-02', toLocationCode: 'A-01-01', quantity: 2 } },
+      warehouse,
+    );
     const order = await place(app, [{ skuCode: sku, quantity: 3 }], baofu);
     const res = await transition(app, 'allocateOrder', order.number, warehouse);
     expect(res.data.allocateOrder.lines[0].allocations).toEqual([
@@ -303,19 +531,37 @@ describe('allocateOrder', () => {
       { lot: { code: lot.code }, location: { code: 'A-01-02' }, quantity: 1 },
     ]);
     const before = await snapshot(app);
-    const move = await app.gql('mutation($i: MoveStockInput!) { moveStock(input: $i) { code } }', { i: { lotCode: lot.code, fromLocationCode: 'A-01-01', toLocationCode: 'A-01-02', quantity: 1 } }, warehouse);
-    expect(move.errors?.[0].extensions).toMatchObject({ code: 'INSUFFICIENT_STOCK', shortages: [{ skuCode: sku, requested: 1, available: 0 }] });
+    const move = await app.gql(
+      'mutation($i: MoveStockInput!) { moveStock(input: $i) { code } }',
+      { i: { lotCode: lot.code, fromLocationCode: 'A-01-01', toLocationCode: 'A-01-02', quantity: 1 } },
+      warehouse,
+    );
+    expect(move.errors?.[0].extensions).toMatchObject({
+      code: 'INSUFFICIENT_STOCK',
+      shortages: [{ skuCode: sku, requested: 1, available: 0 }],
+    });
     expect(await snapshot(app)).toEqual(before);
   });
 
   it('refuses with INSUFFICIENT_STOCK and changes nothing when a reserved lot was held meanwhile', async () => {
     const sku = await newSku('JC-WALNUT-1KG');
-    const lot = await receive(app, { skuCode: sku, farmCode: 'FARM-ZEZHOU-002', quantity: 4, locationCode: 'A-01-01' }, warehouse);
+    const lot = await receive(
+      app,
+      { skuCode: sku, farmCode: 'FARM-ZEZHOU-002', quantity: 4, locationCode: 'A-01-01' },
+      warehouse,
+    );
     const order = await place(app, [{ skuCode: sku, quantity: 4 }], baofu);
-    await app.gql('mutation($c: String!) { holdLot(code: $c, reason: "recall") { code } }', { c: lot.code }, warehouse);
+    await app.gql(
+      'mutation($c: String!) { holdLot(code: $c, reason: "recall") { code } }',
+      { c: lot.code },
+      warehouse,
+    );
     const before = await snapshot(app);
     const res = await transition(app, 'allocateOrder', order.number, warehouse);
-    expect(res.errors?.[0].extensions).toMatchObject({ code: 'INSUFFICIENT_STOCK', shortages: [{ skuCode: sku, requested: 4, available: 0 }] });
+    expect(res.errors?.[0].extensions).toMatchObject({
+      code: 'INSUFFICIENT_STOCK',
+      shortages: [{ skuCode: sku, requested: 4, available: 0 }],
+    });
     expect(await snapshot(app)).toEqual(before);
   });
 });
@@ -325,10 +571,18 @@ describe('lots that turn unsellable after allocation', () => {
 
   it('never ships a lot held after allocation: the pick is INVALID_STATE and changes nothing; cancelling releases it', async () => {
     const sku = await newSku('JC-MUSHROOM-250G');
-    const lot = await receive(app, { skuCode: sku, farmCode: 'FARM-ZEZHOU-002', quantity: 6, locationCode: 'A-01-01' }, warehouse);
+    const lot = await receive(
+      app,
+      { skuCode: sku, farmCode: 'FARM-ZEZHOU-002', quantity: 6, locationCode: 'A-01-01' },
+      warehouse,
+    );
     const order = await place(app, [{ skuCode: sku, quantity: 6 }], baofu);
     await transition(app, 'allocateOrder', order.number, warehouse);
-    await app.gql('mutation($c: String!) { holdLot(code: $c, reason: "recall") { code } }', { c: lot.code }, warehouse);
+    await app.gql(
+      'mutation($c: String!) { holdLot(code: $c, reason: "recall") { code } }',
+      { c: lot.code },
+      warehouse,
+    );
     const before = await snapshot(app);
     const res = await pickOf(order.number);
     expect(res.errors?.[0].extensions.code).toBe('INVALID_STATE');
@@ -339,14 +593,23 @@ describe('lots that turn unsellable after allocation', () => {
 
   it('leaves an expired lot with allocated units to a later write-off, and never ships it', async () => {
     const sku = await newSku('JC-APRICOT-1KG');
-    const lot = await receive(app, { skuCode: sku, farmCode: 'FARM-ZEZHOU-002', quantity: 5, locationCode: 'A-01-02' }, warehouse);
+    const lot = await receive(
+      app,
+      { skuCode: sku, farmCode: 'FARM-ZEZHOU-002', quantity: 5, locationCode: 'A-01-02' },
+      warehouse,
+    );
     const order = await place(app, [{ skuCode: sku, quantity: 2 }], baofu);
     await transition(app, 'allocateOrder', order.number, warehouse);
     // The lot's expiry date passes while the order waits to be picked.
-    await app.dataSource.query('UPDATE lot SET expires_on = ? WHERE code = ?', [addDays(today, -1), lot.code]);
-    const writeOff = async () => (await app.gql('mutation { writeOffExpired }', {}, warehouse)).data.writeOffExpired;
+    await app.dataSource.query('UPDATE lot SET expires_on = ? WHERE code = ?', [
+      addDays(today, -1),
+      lot.code,
+    ]);
+    const writeOff = async () =>
+      (await app.gql('mutation { writeOffExpired }', {}, warehouse)).data.writeOffExpired;
     await writeOff();
-    const lotNow = async () => (await app.dataSource.query('SELECT status, quantity_on_hand FROM lot WHERE code = ?', [lot.code]))[0];
+    const lotNow = async () =>
+      (await app.dataSource.query('SELECT status, quantity_on_hand FROM lot WHERE code = ?', [lot.code]))[0];
     expect(await lotNow()).toMatchObject({ status: 'ACTIVE' });
     expect(Number((await lotNow()).quantity_on_hand)).toBe(5);
     const before = await snapshot(app);
@@ -364,20 +627,32 @@ describe('traceLot', () => {
 
   it('accounts for every unit of a lot: on hand, shipped to whom, written off', async () => {
     const sku = await newSku('JC-DATES-500G');
-    const lot = await receive(app, { skuCode: sku, farmCode: 'FARM-ZEZHOU-002', quantity: 30, locationCode: 'A-01-02' }, warehouse);
+    const lot = await receive(
+      app,
+      { skuCode: sku, farmCode: 'FARM-ZEZHOU-002', quantity: 30, locationCode: 'A-01-02' },
+      warehouse,
+    );
     const a = await place(app, [{ skuCode: sku, quantity: 4 }], baofu);
     const b = await place(app, [{ skuCode: sku, quantity: 6 }], beijie);
     for (const order of [a, b]) {
       await transition(app, 'allocateOrder', order.number, warehouse);
       await transition(app, 'pickOrder', order.number, warehouse);
     }
-    const adjust = (delta: number, reason: string) => app.gql('mutation($input: AdjustStockInput!) { adjustStock(input: $input) { id } }',
-      { input: { lotCode: lot.code, locationCode: 'A-01-02', delta, reason } }, warehouse);
+    const adjust = (delta: number, reason: string) =>
+      app.gql(
+        'mutation($input: AdjustStockInput!) { adjustStock(input: $input) { id } }',
+        { input: { lotCode: lot.code, locationCode: 'A-01-02', delta, reason } },
+        warehouse,
+      );
     await adjust(-3, 'DAMAGE');
     await adjust(1, 'FOUND');
     const res = await app.gql(TRACE, { c: lot.code }, warehouse);
     expect(res.data.traceLot).toEqual({
-      lot: { code: lot.code }, unitsReceived: 30, unitsOnHand: 18, unitsShipped: 10, unitsWrittenOff: 2,
+      lot: { code: lot.code },
+      unitsReceived: 30,
+      unitsOnHand: 18,
+      unitsShipped: 10,
+      unitsWrittenOff: 2,
       shipments: [
         { order: { number: a.number, merchant: { code: 'M-BAOFU-01' } }, quantity: 4 },
         { order: { number: b.number, merchant: { code: 'M-BEIJIE-02' } }, quantity: 6 },

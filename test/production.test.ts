@@ -34,59 +34,89 @@ describe.each([
     if (production) {
       expect(res.status).toBe(400);
       expect(res.text).not.toMatch(/<html/i);
-    }
-    else expect(res.text).toMatch(/<html/i);
+    } else expect(res.text).toMatch(/<html/i);
   });
 
-  it(production ? 'gives no "did you mean" suggestions and no stack traces' : 'gives suggestions and stack traces', async () => {
-    const res = await app.gql('{ farms { nodes { nme } } }');
-    expect(res.errors?.[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
-    const unknownArg = await app.gql('{ farm(cod: "X") { name } }');
-    const text = JSON.stringify([res.errors, unknownArg.errors]);
-    if (production) {
-      expect(text).not.toMatch(/did you mean/i);
-      expect(text).not.toMatch(/stacktrace|\.ts:\d+/);
-    } else {
-      expect(text).toMatch(/did you mean/i);
-      expect(text).toMatch(/stacktrace/);
-    }
-  });
+  it(
+    production
+      ? 'gives no "did you mean" suggestions and no stack traces'
+      : 'gives suggestions and stack traces',
+    async () => {
+      const res = await app.gql('{ farms { nodes { nme } } }');
+      expect(res.errors?.[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      const unknownArg = await app.gql('{ farm(cod: "X") { name } }');
+      const text = JSON.stringify([res.errors, unknownArg.errors]);
+      if (production) {
+        expect(text).not.toMatch(/did you mean/i);
+        expect(text).not.toMatch(/stacktrace|\.ts:\d+/);
+      } else {
+        expect(text).toMatch(/did you mean/i);
+        expect(text).toMatch(/stacktrace/);
+      }
+    },
+  );
 
   it('masks unexpected errors without SQL or stack', async () => {
-    const spy = jest.spyOn(app.gateway.services.catalog, 'farmByCode').mockRejectedValueOnce(new Error('ER_PARSE_ERROR near SELECT * FROM farm'));
+    const spy = jest
+      .spyOn(app.gateway.services.catalog, 'farmByCode')
+      .mockRejectedValueOnce(new Error('ER_PARSE_ERROR near SELECT * FROM farm'));
     const res = await app.gql('{ farm(code: "FARM-X") { name } }');
     spy.mockRestore();
-    expect(res.errors?.[0]).toMatchObject({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(res.errors?.[0]).toMatchObject({
+      message: 'Internal server error',
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
     expect(JSON.stringify(res.errors)).not.toMatch(/SELECT|stacktrace/);
   });
 
   it('keeps CSRF prevention on: a simple cross-site request is refused', async () => {
     const count = await app.dataSource.getRepository(Farm).count();
-    const form = await request(app.gateway.app).post('/graphql').set('authorization', auth).set('content-type', 'text/plain')
-      .send(JSON.stringify({ query: 'mutation { createFarm(input: { code: "FARM-CSRF-1", name: "n", village: "v", township: "t", county: "c" }) { id } }' }));
+    const form = await request(app.gateway.app)
+      .post('/graphql')
+      .set('authorization', auth)
+      .set('content-type', 'text/plain')
+      .send(
+        JSON.stringify({
+          query:
+            'mutation { createFarm(input: { code: "FARM-CSRF-1", name: "n", village: "v", township: "t", county: "c" }) { id } }',
+        }),
+      );
     expect(form.status).toBe(400);
-    const get = await request(app.gateway.app).get('/graphql').query({ query: '{ me { label } }' }).set('authorization', auth);
+    const get = await request(app.gateway.app)
+      .get('/graphql')
+      .query({ query: '{ me { label } }' })
+      .set('authorization', auth);
     expect(get.status).toBe(400);
     expect(get.text).toMatch(/CSRF|preflight/i);
     expect(await app.dataSource.getRepository(Farm).count()).toBe(count);
   });
 
   it('answers queries over GET with a preflight header, refuses mutations over GET with 405', async () => {
-    const query = await request(app.gateway.app).get('/graphql').query({ query: '{ me { label } }' })
-      .set('authorization', auth).set('apollo-require-preflight', 'true');
+    const query = await request(app.gateway.app)
+      .get('/graphql')
+      .query({ query: '{ me { label } }' })
+      .set('authorization', auth)
+      .set('apollo-require-preflight', 'true');
     expect(query.status).toBe(200);
     expect(query.body.data).toEqual({ me: { label: 'admin-token' } });
     expect(query.body.extensions.cost.requestedQueryCost).toBe(1);
     const count = await app.dataSource.getRepository(Farm).count();
-    const mutation = await request(app.gateway.app).get('/graphql')
-      .query({ query: 'mutation { createFarm(input: { code: "FARM-GET-1", name: "n", village: "v", township: "t", county: "c" }) { id } }' })
-      .set('authorization', auth).set('apollo-require-preflight', 'true');
+    const mutation = await request(app.gateway.app)
+      .get('/graphql')
+      .query({
+        query:
+          'mutation { createFarm(input: { code: "FARM-GET-1", name: "n", village: "v", township: "t", county: "c" }) { id } }',
+      })
+      .set('authorization', auth)
+      .set('apollo-require-preflight', 'true');
     expect(mutation.status).toBe(405);
     expect(await app.dataSource.getRepository(Farm).count()).toBe(count);
   });
 
   it('refuses batched requests', async () => {
-    const res = await request(app.gateway.app).post('/graphql').set('authorization', auth)
+    const res = await request(app.gateway.app)
+      .post('/graphql')
+      .set('authorization', auth)
       .send([{ query: '{ me { label } }' }, { query: '{ me { role } }' }]);
     expect(res.status).toBe(400);
     expect(res.text).toMatch(/batch/i);
@@ -94,8 +124,13 @@ describe.each([
 
   it('refuses a body over the size limit with 413', async () => {
     const count = await app.dataSource.getRepository(Farm).count();
-    const res = await request(app.gateway.app).post('/graphql').set('authorization', auth)
-      .send({ query: 'query($s: String) { farms(filter: { search: $s }) { totalCount } }', variables: { s: 'x'.repeat(300 * 1024) } });
+    const res = await request(app.gateway.app)
+      .post('/graphql')
+      .set('authorization', auth)
+      .send({
+        query: 'query($s: String) { farms(filter: { search: $s }) { totalCount } }',
+        variables: { s: 'x'.repeat(300 * 1024) },
+      });
     expect(res.status).toBe(413);
     expect(res.body.errors[0].extensions.code).toBe('BAD_REQUEST');
     expect(res.text).not.toMatch(/at .*\.js:\d+|<html/);
@@ -108,10 +143,12 @@ describe('slow requests', () => {
     let late: Promise<void> = Promise.resolve();
     const app = express();
     app.use(responseTimeout(20), (_req, res) => {
-      late = new Promise((resolve) => setTimeout(() => {
-        if (!res.headersSent) res.json({ data: 'late' });
-        resolve();
-      }, 100));
+      late = new Promise((resolve) =>
+        setTimeout(() => {
+          if (!res.headersSent) res.json({ data: 'late' });
+          resolve();
+        }, 100),
+      );
     });
     const res = await request(app).post('/graphql').send({ query: '{ me { label } }' });
     expect(res.status).toBe(503);

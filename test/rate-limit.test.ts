@@ -16,11 +16,23 @@ describe('the token bucket in this process', () => {
   it('spends, refuses with the wait, and refills at the restore rate', async () => {
     let now = 0;
     const limiter = new MemoryRateLimiter(100, 10, () => now);
-    expect((await limiter.spend('k', 60)).status).toEqual({ maximumAvailable: 100, currentlyAvailable: 40, restoreRate: 10 });
+    expect((await limiter.spend('k', 60)).status).toEqual({
+      maximumAvailable: 100,
+      currentlyAvailable: 40,
+      restoreRate: 10,
+    });
     const refused = await limiter.spend('k', 70);
-    expect(refused).toMatchObject({ allowed: false, retryAfterSeconds: 3, status: { currentlyAvailable: 40 } });
+    expect(refused).toMatchObject({
+      allowed: false,
+      retryAfterSeconds: 3,
+      status: { currentlyAvailable: 40 },
+    });
     now = 2;
-    expect(await limiter.spend('k', 70)).toMatchObject({ allowed: false, retryAfterSeconds: 1, status: { currentlyAvailable: 60 } });
+    expect(await limiter.spend('k', 70)).toMatchObject({
+      allowed: false,
+      retryAfterSeconds: 1,
+      status: { currentlyAvailable: 60 },
+    });
     now = 3;
     expect(await limiter.spend('k', 70)).toMatchObject({ allowed: true, status: { currentlyAvailable: 0 } });
     now = 100;
@@ -36,14 +48,17 @@ describe('rate limiting over HTTP', () => {
   });
   afterAll(() => app.close());
 
-  it('spends each request\'s cost from its key\'s bucket and refuses with 429 when empty, other keys unaffected', async () => {
+  it("spends each request's cost from its key's bucket and refuses with 429 when empty, other keys unaffected", async () => {
     const warehouse = await app.keyFor(Role.WAREHOUSE);
     const official = await app.keyFor(Role.OFFICIAL);
     const seen: number[] = [];
     for (let i = 0; i < 3; i += 1) {
       const res = await app.gql(THIRTY, {}, warehouse);
       expect(res.errors).toBeUndefined();
-      expect(res.extensions?.cost).toMatchObject({ requestedQueryCost: 30, throttleStatus: { maximumAvailable: 100, restoreRate: 1 } });
+      expect(res.extensions?.cost).toMatchObject({
+        requestedQueryCost: 30,
+        throttleStatus: { maximumAvailable: 100, restoreRate: 1 },
+      });
       seen.push(res.extensions?.cost.throttleStatus.currentlyAvailable);
     }
     expect(seen[0]).toBeLessThan(100);
@@ -51,7 +66,10 @@ describe('rate limiting over HTTP', () => {
     expect(seen[2]).toBeLessThan(seen[1]);
 
     const sql = countSql(app.dataSource);
-    const http = await request(app.gateway.app).post('/graphql').set('authorization', `Bearer ${warehouse}`).send({ query: THIRTY });
+    const http = await request(app.gateway.app)
+      .post('/graphql')
+      .set('authorization', `Bearer ${warehouse}`)
+      .send({ query: THIRTY });
     const statements = sql.count;
     sql.restore();
     expect(http.status).toBe(429);
@@ -60,7 +78,10 @@ describe('rate limiting over HTTP', () => {
     const wait = http.body.errors[0].extensions.retryAfterSeconds;
     expect(wait).toBeGreaterThanOrEqual(1);
     expect(http.headers['retry-after']).toBe(String(wait));
-    expect(http.body.extensions.cost).toMatchObject({ requestedQueryCost: 30, throttleStatus: { maximumAvailable: 100 } });
+    expect(http.body.extensions.cost).toMatchObject({
+      requestedQueryCost: 30,
+      throttleStatus: { maximumAvailable: 100 },
+    });
     expect(http.body.extensions.cost.throttleStatus.currentlyAvailable).toBeLessThan(30);
     // Authenticating the key reads it from the database; the refused query itself runs nothing.
     const authOnly = countSql(app.dataSource);
@@ -78,18 +99,29 @@ describe('rate limiting over HTTP', () => {
     const key = await app.keyFor(Role.WAREHOUSE);
     const invalid = await app.gql('{ farms { nodes { noSuchField } } }', {}, key);
     expect(invalid.errors?.[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
-    expect(invalid.extensions?.cost).toMatchObject({ requestedQueryCost: 1, throttleStatus: { maximumAvailable: 100, restoreRate: 1 } });
+    expect(invalid.extensions?.cost).toMatchObject({
+      requestedQueryCost: 1,
+      throttleStatus: { maximumAvailable: 100, restoreRate: 1 },
+    });
     const syntax = await app.gql('{ farms { ', {}, key);
     expect(syntax.errors?.[0].extensions.code).toBe('GRAPHQL_PARSE_FAILED');
     expect(syntax.extensions?.cost.throttleStatus.maximumAvailable).toBe(100);
-    const forbidden = await app.gql('mutation { createCarrier(input: { code: "ZTO", name: "ZTO" }) { code } }', {}, key);
+    const forbidden = await app.gql(
+      'mutation { createCarrier(input: { code: "ZTO", name: "ZTO" }) { code } }',
+      {},
+      key,
+    );
     expect(forbidden.errors?.[0].extensions.code).toBe('FORBIDDEN');
     expect(forbidden.extensions?.cost.requestedQueryCost).toBe(10);
   });
 
   it('refuses a query costing more than the whole bucket as QUERY_TOO_COMPLEX, not a wait that never ends', async () => {
     const res = await app.gql('{ farms(first: 100) { nodes { code } } }');
-    expect(res.errors?.[0].extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', cost: 101, maximumCost: 100 });
+    expect(res.errors?.[0].extensions).toMatchObject({
+      code: 'QUERY_TOO_COMPLEX',
+      cost: 101,
+      maximumCost: 100,
+    });
   });
 });
 
@@ -105,7 +137,9 @@ describe('buckets in Redis', () => {
     const one = new RedisRateLimiter(REDIS_URL, 100, 1, prefix);
     const two = new RedisRateLimiter(REDIS_URL, 100, 1, prefix);
     try {
-      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? one : two).spend('key-1', 10)));
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 ? one : two).spend('key-1', 10)),
+      );
       expect(results.filter((r) => r.allowed)).toHaveLength(10);
       const refused = results.find((r) => !r.allowed)!;
       expect(refused.retryAfterSeconds).toBeGreaterThanOrEqual(1);
@@ -134,12 +168,18 @@ describe('buckets in Redis', () => {
 
   it('drained on one instance is refused on the other, for that key only', async () => {
     const prefix = randomPrefix();
-    const first = await startTestApp({ REDIS_URL, REDIS_PREFIX: prefix, RATE_LIMIT_BUCKET: '100', RATE_LIMIT_RESTORE_RATE: '1' });
+    const first = await startTestApp({
+      REDIS_URL,
+      REDIS_PREFIX: prefix,
+      RATE_LIMIT_BUCKET: '100',
+      RATE_LIMIT_RESTORE_RATE: '1',
+    });
     let second: GatewayApp | undefined;
     try {
       const warehouse = await first.keyFor(Role.WAREHOUSE);
       second = await createApp(first.dataSource, first.config);
-      const onSecond = (token: string) => request(second!.app).post('/graphql').set('authorization', `Bearer ${token}`).send({ query: THIRTY });
+      const onSecond = (token: string) =>
+        request(second!.app).post('/graphql').set('authorization', `Bearer ${token}`).send({ query: THIRTY });
 
       const before = await onSecond(ADMIN_TOKEN);
       expect(before.status).toBe(200);

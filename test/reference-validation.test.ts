@@ -8,9 +8,21 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-const TABLES = ['farm', 'sku', 'sku_supplier', 'stock_level', 'merchant', 'location', 'carrier', 'village_station', 'api_key'];
+const TABLES = [
+  'farm',
+  'sku',
+  'sku_supplier',
+  'stock_level',
+  'merchant',
+  'location',
+  'carrier',
+  'village_station',
+  'api_key',
+];
 
-/** Every row of every reference table, so that an update that changes nothing can be told from one that does. */
+/**
+ * Every row of every reference table, so that an update that changes nothing can be told from one that does.
+ */
 async function snapshot(): Promise<Record<string, string[]>> {
   const state: Record<string, string[]> = {};
   for (const table of TABLES) {
@@ -22,36 +34,87 @@ async function snapshot(): Promise<Record<string, string[]>> {
 
 const MUTATIONS = {
   createFarm: 'mutation($input: CreateFarmInput!) { createFarm(input: $input) { id } }',
-  updateFarm: 'mutation($code: String!, $input: UpdateFarmInput!) { updateFarm(code: $code, input: $input) { id } }',
+  updateFarm:
+    'mutation($code: String!, $input: UpdateFarmInput!) { updateFarm(code: $code, input: $input) { id } }',
   createSku: 'mutation($input: CreateSkuInput!) { createSku(input: $input) { id } }',
-  updateSku: 'mutation($code: String!, $input: UpdateSkuInput!) { updateSku(code: $code, input: $input) { id } }',
+  updateSku:
+    'mutation($code: String!, $input: UpdateSkuInput!) { updateSku(code: $code, input: $input) { id } }',
   createMerchant: 'mutation($input: CreateMerchantInput!) { createMerchant(input: $input) { id } }',
   createLocation: 'mutation($input: CreateLocationInput!) { createLocation(input: $input) { id } }',
   createCarrier: 'mutation($input: CreateCarrierInput!) { createCarrier(input: $input) { id } }',
-  createVillageStation: 'mutation($input: CreateVillageStationInput!) { createVillageStation(input: $input) { id } }',
+  createVillageStation:
+    'mutation($input: CreateVillageStationInput!) { createVillageStation(input: $input) { id } }',
   createApiKey: 'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { id } }',
 };
 type Mutation = keyof typeof MUTATIONS;
 
 const VALID: Record<Mutation, Record<string, unknown>> = {
-  createFarm: { code: 'FARM-GAOPING-101', name: 'Mishan pear farm', village: 'Mishan', township: 'Mishan', county: 'Gaoping', skuCodes: ['JC-PEAR-5KG'] },
+  createFarm: {
+    code: 'FARM-GAOPING-101',
+    name: 'Mishan pear farm',
+    village: 'Mishan',
+    township: 'Mishan',
+    county: 'Gaoping',
+    skuCodes: ['JC-PEAR-5KG'],
+  },
   updateFarm: { name: 'Zhengzhuang millet cooperative (renamed)' },
-  createSku: { code: 'GP-PEAR-2500G', name: 'Gaoping yellow pears', category: 'FRUIT', unit: '2.5 kg box', unitWeightGrams: 2500, storageZone: 'CHILLED', shelfLifeDays: 60, price: '25.80' },
+  createSku: {
+    code: 'GP-PEAR-2500G',
+    name: 'Gaoping yellow pears',
+    category: 'FRUIT',
+    unit: '2.5 kg box',
+    unitWeightGrams: 2500,
+    storageZone: 'CHILLED',
+    shelfLifeDays: 60,
+    price: '25.80',
+  },
   updateSku: { price: '41.00' },
-  createMerchant: { code: 'M-NANJIE-01', name: 'Nanjie Chestnut House', village: 'Nanjie', platform: 'WECHAT', storefrontUrl: 'https://nanjie.example.cn/shop' },
+  createMerchant: {
+    code: 'M-NANJIE-01',
+    name: 'Nanjie Chestnut House',
+    village: 'Nanjie',
+    platform: 'WECHAT',
+    storefrontUrl: 'https://nanjie.example.cn/shop',
+  },
   createLocation: { code: 'F-02-01', zone: 'FROZEN' },
   createCarrier: { code: 'JD', name: 'JD Logistics' },
-  createVillageStation: { code: 'ST-GAODU-BEIJIE', name: 'Beijie station', village: 'Beijie', township: 'Gaodu' },
+  createVillageStation: {
+    code: 'ST-GAODU-BEIJIE',
+    name: 'Beijie station',
+    village: 'Beijie',
+    township: 'Gaodu',
+  },
   createApiKey: { role: 'OFFICIAL', label: 'county office' },
 };
-const UPDATE_TARGET: Partial<Record<Mutation, string>> = { updateFarm: 'FARM-QINSHUI-001', updateSku: 'JC-MILLET-2500G' };
+const UPDATE_TARGET: Partial<Record<Mutation, string>> = {
+  updateFarm: 'FARM-QINSHUI-001',
+  updateSku: 'JC-MILLET-2500G',
+};
 
-/** [mutation, what is changed in the valid input, expected code, expected field]; `code` replaces the updated object's code. */
+/**
+ * [mutation, what is changed in the valid input, expected code, expected field]; `code` replaces the updated
+ * object's code.
+ */
 type Case = [Mutation, Record<string, unknown>, string, string];
-const bad = (mutation: Mutation, patch: Record<string, unknown>, field: string): Case => [mutation, patch, 'BAD_USER_INPUT', field];
-const badCodes = (mutation: Mutation): Case[] => [
-  'farm-lower', 'F', 'X'.repeat(41), '-LEADING-DASH', 'WITH SPACE', 'UNDER_SCORE', '', 'FÄRM-1', "A1'; DROP TABLE farm; --", 'A1\n',
-].map((code) => bad(mutation, { code }, 'code'));
+const bad = (mutation: Mutation, patch: Record<string, unknown>, field: string): Case => [
+  mutation,
+  patch,
+  'BAD_USER_INPUT',
+  field,
+];
+const badCodes = (mutation: Mutation): Case[] =>
+  [
+    'farm-lower',
+    'F',
+    'X'.repeat(41),
+    '-LEADING-DASH',
+    'WITH SPACE',
+    'UNDER_SCORE',
+    '',
+    'FÄRM-1',
+    "A1'; DROP TABLE farm; --",
+    'A1\n',
+  ].map((code) => bad(mutation, { code }, 'code'));
 const tooLong = (n: number) => 'x'.repeat(n + 1);
 
 const CASES: Case[] = [
@@ -83,7 +146,21 @@ const CASES: Case[] = [
   ['updateFarm', { skuCodes: ['JC-HAWTHORN-500G', 'NOPE-1'] }, 'NOT_FOUND', 'skuCodes'],
 
   ...badCodes('createSku'),
-  ...['1.234', '-1', 'abc', '', '1.', '.5', '1e3', ' 1.00', '1,00', '0x10', '99999999999999.00', 'NaN', 'Infinity'].map((price) => bad('createSku', { price }, 'price')),
+  ...[
+    '1.234',
+    '-1',
+    'abc',
+    '',
+    '1.',
+    '.5',
+    '1e3',
+    ' 1.00',
+    '1,00',
+    '0x10',
+    '99999999999999.00',
+    'NaN',
+    'Infinity',
+  ].map((price) => bad('createSku', { price }, 'price')),
   bad('createSku', { price: 1.5 }, 'price'),
   bad('createSku', { price: 12 }, 'price'),
   bad('createSku', { price: null }, 'price'),
@@ -114,8 +191,13 @@ const CASES: Case[] = [
   bad('createMerchant', { name: '' }, 'name'),
   bad('createMerchant', { village: tooLong(80) }, 'village'),
   bad('createMerchant', { platform: 'WEIBO' }, 'platform'),
-  ...['not a url', 'ftp://shop.example.cn', 'javascript:alert(1)', 'shop.example.cn', `https://example.cn/${'a'.repeat(290)}`]
-    .map((storefrontUrl) => bad('createMerchant', { storefrontUrl }, 'storefrontUrl')),
+  ...[
+    'not a url',
+    'ftp://shop.example.cn',
+    'javascript:alert(1)',
+    'shop.example.cn',
+    `https://example.cn/${'a'.repeat(290)}`,
+  ].map((storefrontUrl) => bad('createMerchant', { storefrontUrl }, 'storefrontUrl')),
   ['createMerchant', { code: 'M-BAOFU-01' }, 'CONFLICT', 'code'],
 
   ...badCodes('createLocation'),
@@ -154,7 +236,10 @@ function variables(mutation: Mutation, patch: Record<string, unknown>): Record<s
 }
 
 describe('malformed reference data', () => {
-  const table = CASES.map(([mutation, patch, code, field], i) => [mutation, JSON.stringify(patch).slice(0, 70), code, field, i] as const);
+  const table = CASES.map(
+    ([mutation, patch, code, field], i) =>
+      [mutation, JSON.stringify(patch).slice(0, 70), code, field, i] as const,
+  );
   it.each(table)('%s %s -> %s on %s', async (_mutation, _patch, _code, _field, i) => {
     const [mutation, patch, code, field] = CASES[i];
     const before = await snapshot();
@@ -172,7 +257,12 @@ describe('malformed reference data', () => {
       expect(res.errors).toBeUndefined();
       expect(await snapshot()).not.toEqual(before);
     }
-    const farm = await app.gql('{ farm(code: "FARM-GAOPING-101") { skus { code } } sku(code: "JC-MILLET-2500G") { price { amount } } }');
-    expect(farm.data).toEqual({ farm: { skus: [{ code: 'JC-PEAR-5KG' }] }, sku: { price: { amount: '41.00' } } });
+    const farm = await app.gql(
+      '{ farm(code: "FARM-GAOPING-101") { skus { code } } sku(code: "JC-MILLET-2500G") { price { amount } } }',
+    );
+    expect(farm.data).toEqual({
+      farm: { skus: [{ code: 'JC-PEAR-5KG' }] },
+      sku: { price: { amount: '41.00' } },
+    });
   });
 });

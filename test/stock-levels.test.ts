@@ -3,7 +3,8 @@ import { createReferenceData } from './support/fixtures';
 import { startTestApp, TestApp } from './support/test-app';
 
 let app: TestApp;
-const QUERY = 'query($codes: [String!]!) { stockLevels(skuCodes: $codes) { sku { code } onHand reserved unsellable available isLow } }';
+const QUERY =
+  'query($codes: [String!]!) { stockLevels(skuCodes: $codes) { sku { code } onHand reserved unsellable available isLow } }';
 
 /** Receives lots, places orders and holds lots through the API, so the balances come from the write paths. */
 beforeAll(async () => {
@@ -15,12 +16,30 @@ beforeAll(async () => {
     return res.data;
   };
   let n = 0;
-  const receive = async (skuCode: string, farmCode: string, locationCode: string, quantity: number): Promise<string> =>
-    (await call('mutation($input: ReceiveLotInput!) { receiveLot(input: $input) { code } }',
-      { idempotencyKey: `r${++n}`, skuCode, farmCode, locationCode, quantity })).receiveLot.code;
-  const order = (skuCode: string, quantity: number) => call('mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { number } }',
-    { idempotencyKey: `o${++n}`, merchantCode: 'M-BAOFU-01', lines: [{ skuCode, quantity }], destination: { stationCode: 'ST-GAODU-BAOFU' } });
-  const hold = (code: string) => app.gql('mutation($code: String!) { holdLot(code: $code, reason: "inspection") { code } }', { code });
+  const receive = async (
+    skuCode: string,
+    farmCode: string,
+    locationCode: string,
+    quantity: number,
+  ): Promise<string> =>
+    (
+      await call('mutation($input: ReceiveLotInput!) { receiveLot(input: $input) { code } }', {
+        idempotencyKey: `r${++n}`,
+        skuCode,
+        farmCode,
+        locationCode,
+        quantity,
+      })
+    ).receiveLot.code;
+  const order = (skuCode: string, quantity: number) =>
+    call('mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { number } }', {
+      idempotencyKey: `o${++n}`,
+      merchantCode: 'M-BAOFU-01',
+      lines: [{ skuCode, quantity }],
+      destination: { stationCode: 'ST-GAODU-BAOFU' },
+    });
+  const hold = (code: string) =>
+    app.gql('mutation($code: String!) { holdLot(code: $code, reason: "inspection") { code } }', { code });
   // Millet: 120 on hand, 20 reserved.
   await receive('JC-MILLET-2500G', 'FARM-QINSHUI-001', 'A-01-01', 120);
   await order('JC-MILLET-2500G', 20);
@@ -43,16 +62,37 @@ describe('stockLevels', () => {
     expect(res.errors).toBeUndefined();
     expect(res.data.stockLevels).toEqual([
       { sku: { code: 'JC-PEAR-5KG' }, onHand: 5, reserved: 4, unsellable: 3, available: 0, isLow: true },
-      { sku: { code: 'JC-MILLET-2500G' }, onHand: 120, reserved: 20, unsellable: 0, available: 100, isLow: false },
-      { sku: { code: 'JC-HAWTHORN-500G' }, onHand: 10, reserved: 4, unsellable: 3, available: 3, isLow: true },
+      {
+        sku: { code: 'JC-MILLET-2500G' },
+        onHand: 120,
+        reserved: 20,
+        unsellable: 0,
+        available: 100,
+        isLow: false,
+      },
+      {
+        sku: { code: 'JC-HAWTHORN-500G' },
+        onHand: 10,
+        reserved: 4,
+        unsellable: 3,
+        available: 3,
+        isLow: true,
+      },
     ]);
   });
 
   it('repeats an entry for a repeated code and answers null for unknown codes, in place', async () => {
-    const res = await app.gql(QUERY, { codes: ['NOPE-1', 'JC-MILLET-2500G', 'jc-millet-2500g', 'JC-MILLET-2500G', 'NOPE-2'] });
+    const res = await app.gql(QUERY, {
+      codes: ['NOPE-1', 'JC-MILLET-2500G', 'jc-millet-2500g', 'JC-MILLET-2500G', 'NOPE-2'],
+    });
     expect(res.errors).toBeUndefined();
-    expect(res.data.stockLevels.map((s: { sku: { code: string } } | null) => s?.sku.code ?? null))
-      .toEqual([null, 'JC-MILLET-2500G', null, 'JC-MILLET-2500G', null]);
+    expect(res.data.stockLevels.map((s: { sku: { code: string } } | null) => s?.sku.code ?? null)).toEqual([
+      null,
+      'JC-MILLET-2500G',
+      null,
+      'JC-MILLET-2500G',
+      null,
+    ]);
   });
 
   it('answers an empty list for no codes', async () => {

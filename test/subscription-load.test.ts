@@ -32,7 +32,11 @@ class RawSubscriber {
   constructor(url: string, token: string, options: WebSocket.ClientOptions = {}) {
     this.socket = new WebSocket(url, 'graphql-transport-ws', options);
     this.acked = new Promise((resolve, reject) => {
-      this.socket.on('open', () => this.socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
+      this.socket.on('open', () =>
+        this.socket.send(
+          JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }),
+        ),
+      );
       this.socket.on('message', (data) => {
         const message = JSON.parse(String(data));
         if (message.type === 'connection_ack') resolve();
@@ -99,7 +103,9 @@ describe('many connections', () => {
   it(`opens and drops ${CONNECTIONS} subscribers ${ROUNDS} times; subscriptions, sockets, listeners and heap return to their level`, async () => {
     const events = app.gateway.services.events as unknown as EventEmitter;
     const listenersBefore = events.listenerCount(STOCK_CHANGED);
-    const skuId = Number((await app.dataSource.query("SELECT id FROM sku WHERE code = 'JC-MILLET-2500G'"))[0].id);
+    const skuId = Number(
+      (await app.dataSource.query("SELECT id FROM sku WHERE code = 'JC-MILLET-2500G'"))[0].id,
+    );
     const heaps: number[] = [];
     let heapBefore = 0;
 
@@ -108,27 +114,40 @@ describe('many connections', () => {
       if (round === 1) heapBefore = heapUsed();
       const subscribers = Array.from({ length: CONNECTIONS }, () => new RawSubscriber(live.url, token));
       await Promise.all(subscribers.map((s) => s.subscribe(STOCK)));
-      await eventually(() => live.subscriptions.hub.size === CONNECTIONS, `${CONNECTIONS} subscriptions to open`);
+      await eventually(
+        () => live.subscriptions.hub.size === CONNECTIONS,
+        `${CONNECTIONS} subscriptions to open`,
+      );
 
       const sql = countSql(app.dataSource);
       app.gateway.services.events.stockChanged([skuId]);
-      await eventually(() => subscribers.every((s) => s.received === 1), 'every subscriber to hear the change');
+      await eventually(
+        () => subscribers.every((s) => s.received === 1),
+        'every subscriber to hear the change',
+      );
       const statements = sql.count;
       sql.restore();
-      // Every subscriber reads through the loaders of the one publication: one query for the level, one for the SKU.
+      // Every subscriber reads through the loaders of the one publication: one query for the level, one for
+      // the SKU.
       expect(statements).toBe(2);
       if (round > 0) heaps.push(heapUsed());
 
       // Half vanish without a word (as a phone losing its network), half close properly.
       subscribers.forEach((s, i) => (i % 2 ? s.socket.terminate() : s.socket.close()));
-      await eventually(() => live.subscriptions.hub.size === 0 && live.subscriptions.webSockets.clients.size === 0, 'every subscription and socket to be gone');
+      await eventually(
+        () => live.subscriptions.hub.size === 0 && live.subscriptions.webSockets.clients.size === 0,
+        'every subscription and socket to be gone',
+      );
       expect(events.listenerCount(STOCK_CHANGED)).toBe(listenersBefore);
     }
 
     const heapAfter = heapUsed();
     const mb = (bytes: number) => Math.round(bytes / 1e5) / 10;
-    console.log(`heap: ${mb(heapBefore)} MB before, ${heaps.map(mb).join(' / ')} MB with ${CONNECTIONS} open, ${mb(heapAfter)} MB after ${ROUNDS} rounds`);
-    // What one round of open connections holds is given back: the heap ends within a few MB of where it began.
+    console.log(
+      `heap: ${mb(heapBefore)} MB before, ${heaps.map(mb).join(' / ')} MB with ${CONNECTIONS} open, ${mb(heapAfter)} MB after ${ROUNDS} rounds`,
+    );
+    // What one round of open connections holds is given back: the heap ends within a few MB of where it
+    // began.
     expect(heapAfter - heapBefore).toBeLessThan(8e6);
   });
 

@@ -26,8 +26,15 @@ function client(token: string | null, viaHeader = false): Client {
   return c;
 }
 
-/** Subscribes and waits until this instance's hub holds the subscription, so no later change can be missed. */
-async function following(token: string, query: string, variables: Record<string, unknown> = {}, viaHeader = false) {
+/**
+ * Subscribes and waits until this instance's hub holds the subscription, so no later change can be missed.
+ */
+async function following(
+  token: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  viaHeader = false,
+) {
   const before = live.subscriptions.hub.size;
   const sub = subscribe(client(token, viaHeader), query, variables);
   await eventually(() => live.subscriptions.hub.size === before + 1, 'the subscription to open');
@@ -61,60 +68,130 @@ describe('stockLevelChanged', () => {
     await receive(app, { skuCode: 'JC-MILLET-2500G', quantity: 40, locationCode: 'A-01-01' }, warehouse);
     const first = await sub.next();
     expect(first.errors).toBeUndefined();
-    expect(first.data.stockLevelChanged).toEqual({ sku: { code: 'JC-MILLET-2500G' }, onHand: 40, reserved: 0, unsellable: 0, available: 40, isLow: false });
+    expect(first.data.stockLevelChanged).toEqual({
+      sku: { code: 'JC-MILLET-2500G' },
+      onHand: 40,
+      reserved: 0,
+      unsellable: 0,
+      available: 40,
+      isLow: false,
+    });
 
     await place(app, [{ skuCode: 'JC-MILLET-2500G', quantity: 3 }], baofu);
-    expect((await sub.next()).data.stockLevelChanged).toMatchObject({ onHand: 40, reserved: 3, available: 37 });
+    expect((await sub.next()).data.stockLevelChanged).toMatchObject({
+      onHand: 40,
+      reserved: 3,
+      available: 37,
+    });
   });
 
   it('follows holds, releases and cancellations too', async () => {
     const sub = await following(baofu, STOCK, { codes: ['JC-HAWTHORN-500G'] });
-    const lot = await receive(app, { skuCode: 'JC-HAWTHORN-500G', quantity: 10, locationCode: 'A-01-02' }, warehouse);
+    const lot = await receive(
+      app,
+      { skuCode: 'JC-HAWTHORN-500G', quantity: 10, locationCode: 'A-01-02' },
+      warehouse,
+    );
     const received = (await sub.next()).data.stockLevelChanged;
     const order = await place(app, [{ skuCode: 'JC-HAWTHORN-500G', quantity: 4 }], baofu);
-    expect((await sub.next()).data.stockLevelChanged).toMatchObject({ reserved: received.reserved + 4, available: received.available - 4 });
-    const cancelled = await app.gql('mutation($n: String!) { cancelOrder(number: $n, reason: "buyer changed mind") { status } }', { n: order.number }, baofu);
+    expect((await sub.next()).data.stockLevelChanged).toMatchObject({
+      reserved: received.reserved + 4,
+      available: received.available - 4,
+    });
+    const cancelled = await app.gql(
+      'mutation($n: String!) { cancelOrder(number: $n, reason: "buyer changed mind") { status } }',
+      { n: order.number },
+      baofu,
+    );
     expect(cancelled.errors).toBeUndefined();
-    expect((await sub.next()).data.stockLevelChanged).toMatchObject({ reserved: received.reserved, available: received.available });
-    expect((await app.gql('mutation($c: String!) { holdLot(code: $c, reason: "recall check") { status } }', { c: lot.code }, warehouse)).errors).toBeUndefined();
-    expect((await sub.next()).data.stockLevelChanged).toMatchObject({ unsellable: received.unsellable + 10, available: received.available - 10 });
-    expect((await app.gql('mutation($c: String!) { releaseLot(code: $c) { status } }', { c: lot.code }, warehouse)).errors).toBeUndefined();
-    expect((await sub.next()).data.stockLevelChanged).toMatchObject({ unsellable: received.unsellable, available: received.available });
+    expect((await sub.next()).data.stockLevelChanged).toMatchObject({
+      reserved: received.reserved,
+      available: received.available,
+    });
+    expect(
+      (
+        await app.gql(
+          'mutation($c: String!) { holdLot(code: $c, reason: "recall check") { status } }',
+          { c: lot.code },
+          warehouse,
+        )
+      ).errors,
+    ).toBeUndefined();
+    expect((await sub.next()).data.stockLevelChanged).toMatchObject({
+      unsellable: received.unsellable + 10,
+      available: received.available - 10,
+    });
+    expect(
+      (await app.gql('mutation($c: String!) { releaseLot(code: $c) { status } }', { c: lot.code }, warehouse))
+        .errors,
+    ).toBeUndefined();
+    expect((await sub.next()).data.stockLevelChanged).toMatchObject({
+      unsellable: received.unsellable,
+      available: received.available,
+    });
   });
 
   it('tells a dashboard about every SKU when skuCodes is omitted', async () => {
     const sub = await following(official, STOCK);
     await receive(app, { skuCode: 'JC-PEAR-5KG', quantity: 5, locationCode: 'C-01-01' }, warehouse);
-    expect((await sub.next()).data.stockLevelChanged).toMatchObject({ sku: { code: 'JC-PEAR-5KG' }, onHand: 5, isLow: true });
+    expect((await sub.next()).data.stockLevelChanged).toMatchObject({
+      sku: { code: 'JC-PEAR-5KG' },
+      onHand: 5,
+      isLow: true,
+    });
   });
 
   it('publishes nothing for a change that was refused and rolled back', async () => {
     const sub = await following(baofu, STOCK, { codes: ['JC-PEAR-5KG', 'JC-HAWTHORN-500G'] });
-    const refused = await placeOrderRaw(app, { lines: [{ skuCode: 'JC-PEAR-5KG', quantity: 1 }, { skuCode: 'JC-HAWTHORN-500G', quantity: 10_000 }] }, baofu);
+    const refused = await placeOrderRaw(
+      app,
+      {
+        lines: [
+          { skuCode: 'JC-PEAR-5KG', quantity: 1 },
+          { skuCode: 'JC-HAWTHORN-500G', quantity: 10_000 },
+        ],
+      },
+      baofu,
+    );
     expect(refused.errors?.[0].extensions.code).toBe('INSUFFICIENT_STOCK');
     await receive(app, { skuCode: 'JC-HAWTHORN-500G', quantity: 1, locationCode: 'A-01-02' }, warehouse);
-    expect((await sub.next()).data.stockLevelChanged).toMatchObject({ sku: { code: 'JC-HAWTHORN-500G' }, reserved: 0 });
+    expect((await sub.next()).data.stockLevelChanged).toMatchObject({
+      sku: { code: 'JC-HAWTHORN-500G' },
+      reserved: 0,
+    });
   });
 
   it('delivers whatever the services publish, one event per SKU', async () => {
     const sub = await following(warehouse, STOCK);
-    const skuIds = (await app.dataSource.query("SELECT id FROM sku WHERE code IN ('JC-MILLET-2500G', 'JC-PEAR-5KG') ORDER BY id")).map((r: { id: number }) => Number(r.id));
+    const skuIds = (
+      await app.dataSource.query(
+        "SELECT id FROM sku WHERE code IN ('JC-MILLET-2500G', 'JC-PEAR-5KG') ORDER BY id",
+      )
+    ).map((r: { id: number }) => Number(r.id));
     app.gateway.services.events.stockChanged(skuIds);
-    const codes = [(await sub.next()).data.stockLevelChanged.sku.code, (await sub.next()).data.stockLevelChanged.sku.code];
+    const codes = [
+      (await sub.next()).data.stockLevelChanged.sku.code,
+      (await sub.next()).data.stockLevelChanged.sku.code,
+    ];
     expect(codes.sort()).toEqual(['JC-MILLET-2500G', 'JC-PEAR-5KG']);
   });
 
   it('names what is wrong with an invalid subscription', async () => {
     const sub = subscribe(client(baofu), 'subscription { stockLevelChanged { availabl } }');
-    expect(await sub.ended()).toEqual([expect.objectContaining({
-      message: 'Cannot query field "availabl" on type "StockLevel". Did you mean "available"?', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
-    })]);
+    expect(await sub.ended()).toEqual([
+      expect.objectContaining({
+        message: 'Cannot query field "availabl" on type "StockLevel". Did you mean "available"?',
+        extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+      }),
+    ]);
   });
 
   it('answers a document that does not parse with an error, and keeps the socket', async () => {
     const shared = client(baofu);
     const broken = subscribe(shared, 'subscription { stockLevelChanged { available }');
-    expect(await broken.ended()).toEqual([expect.objectContaining({ extensions: { code: 'GRAPHQL_PARSE_FAILED' } })]);
+    expect(await broken.ended()).toEqual([
+      expect.objectContaining({ extensions: { code: 'GRAPHQL_PARSE_FAILED' } }),
+    ]);
     const sub = subscribe(shared, STOCK, { codes: ['JC-PEAR-5KG'] });
     await eventually(() => live.subscriptions.hub.size === 1, 'the next subscription to open');
     await receive(app, { skuCode: 'JC-PEAR-5KG', quantity: 1, locationCode: 'C-01-01' }, warehouse);
@@ -123,12 +200,20 @@ describe('stockLevelChanged', () => {
 
   it('refuses an unknown SKU code and an empty list', async () => {
     const unknown = subscribe(client(baofu), STOCK, { codes: ['JC-MILLET-2500G', 'JC-NOPE'] });
-    expect((await unknown.next()).errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'NOT_FOUND', field: 'skuCodes' }) })]);
+    expect((await unknown.next()).errors).toEqual([
+      expect.objectContaining({
+        extensions: expect.objectContaining({ code: 'NOT_FOUND', field: 'skuCodes' }),
+      }),
+    ]);
     const empty = subscribe(client(baofu), STOCK, { codes: [] });
-    expect((await empty.next()).errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'skuCodes' }) })]);
+    expect((await empty.next()).errors).toEqual([
+      expect.objectContaining({
+        extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'skuCodes' }),
+      }),
+    ]);
   });
 
-  it('accepts the key in the upgrade request\'s Authorization header', async () => {
+  it("accepts the key in the upgrade request's Authorization header", async () => {
     const sub = await following(baofu, STOCK, { codes: ['JC-PEAR-5KG'] }, true);
     await receive(app, { skuCode: 'JC-PEAR-5KG', quantity: 2, locationCode: 'C-01-01' }, warehouse);
     expect((await sub.next()).data.stockLevelChanged.sku.code).toBe('JC-PEAR-5KG');
@@ -156,19 +241,33 @@ describe('orderStatusChanged', () => {
     const theirs = await place(app, [{ skuCode: 'JC-HAWTHORN-500G', quantity: 1 }], beijie);
     const own = await place(app, [{ skuCode: 'JC-HAWTHORN-500G', quantity: 2 }], baofu);
 
-    expect((await mine.next()).data.orderStatusChanged).toEqual({ number: own.number, status: 'PLACED', merchant: { code: 'M-BAOFU-01' }, history: [{ status: 'PLACED' }] });
+    expect((await mine.next()).data.orderStatusChanged).toEqual({
+      number: own.number,
+      status: 'PLACED',
+      merchant: { code: 'M-BAOFU-01' },
+      history: [{ status: 'PLACED' }],
+    });
     expect((await all.next()).data.orderStatusChanged.number).toBe(theirs.number);
     expect((await all.next()).data.orderStatusChanged.number).toBe(own.number);
 
     expect((await transition(app, 'allocateOrder', theirs.number, warehouse)).errors).toBeUndefined();
     expect((await transition(app, 'allocateOrder', own.number, warehouse)).errors).toBeUndefined();
-    expect((await mine.next()).data.orderStatusChanged).toMatchObject({ number: own.number, status: 'ALLOCATED', history: [{ status: 'PLACED' }, { status: 'ALLOCATED' }] });
-    expect((await all.next()).data.orderStatusChanged).toMatchObject({ number: theirs.number, status: 'ALLOCATED' });
+    expect((await mine.next()).data.orderStatusChanged).toMatchObject({
+      number: own.number,
+      status: 'ALLOCATED',
+      history: [{ status: 'PLACED' }, { status: 'ALLOCATED' }],
+    });
+    expect((await all.next()).data.orderStatusChanged).toMatchObject({
+      number: theirs.number,
+      status: 'ALLOCATED',
+    });
   });
 
   it('refuses an OFFICIAL key with FORBIDDEN', async () => {
     const sub = subscribe(client(official), ORDERS);
-    expect((await sub.next()).errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN' }) })]);
+    expect((await sub.next()).errors).toEqual([
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN' }) }),
+    ]);
     expect(await sub.ended()).toBe('complete');
   });
 });
@@ -183,11 +282,18 @@ describe('authentication', () => {
   });
 
   it('closes the socket for a revoked key', async () => {
-    const created = await app.gql('mutation { createApiKey(input: { role: WAREHOUSE, label: "tablet-7" }) { id token } }');
+    const created = await app.gql(
+      'mutation { createApiKey(input: { role: WAREHOUSE, label: "tablet-7" }) { id token } }',
+    );
     const { id, token } = created.data.createApiKey;
-    expect((await app.gql('mutation($id: ID!) { revokeApiKey(id: $id) }', { id })).data.revokeApiKey).toBe(true);
+    expect((await app.gql('mutation($id: ID!) { revokeApiKey(id: $id) }', { id })).data.revokeApiKey).toBe(
+      true,
+    );
     const sub = subscribe(client(token), STOCK);
-    expect(await sub.ended()).toMatchObject({ code: 4403, reason: 'Forbidden: The API key is unknown or revoked' });
+    expect(await sub.ended()).toMatchObject({
+      code: 4403,
+      reason: 'Forbidden: The API key is unknown or revoked',
+    });
   });
 });
 
@@ -195,14 +301,19 @@ describe('a key revoked while its socket is open', () => {
   it('closes the socket at the next check, with 4403 and the reason', async () => {
     const checking = await listen(app.gateway, { recheckKeyMs: 50 });
     try {
-      const created = await app.gql('mutation { createApiKey(input: { role: WAREHOUSE, label: "tablet-9" }) { id token } }');
+      const created = await app.gql(
+        'mutation { createApiKey(input: { role: WAREHOUSE, label: "tablet-9" }) { id token } }',
+      );
       const { id, token } = created.data.createApiKey;
       const c = wsClient(checking.url, token);
       clients.push(c);
       const sub = subscribe(c, ORDERS);
       await eventually(() => checking.subscriptions.hub.size === 1, 'the subscription to open');
       await app.gql('mutation($id: ID!) { revokeApiKey(id: $id) }', { id });
-      expect(await sub.ended()).toMatchObject({ code: 4403, reason: 'Forbidden: The API key is unknown or revoked' });
+      expect(await sub.ended()).toMatchObject({
+        code: 4403,
+        reason: 'Forbidden: The API key is unknown or revoked',
+      });
       await eventually(() => checking.subscriptions.hub.size === 0, 'the subscription to end');
     } finally {
       await checking.close();
@@ -212,7 +323,8 @@ describe('a key revoked while its socket is open', () => {
 
 describe('limits', () => {
   it('refuses a subscription nested deeper than MAX_QUERY_DEPTH, as over HTTP', async () => {
-    const deep = 'subscription { stockLevelChanged { sku { suppliers { skus { suppliers { skus { suppliers { skus { suppliers { skus { suppliers { code } } } } } } } } } } } }';
+    const deep =
+      'subscription { stockLevelChanged { sku { suppliers { skus { suppliers { skus { suppliers { skus { suppliers { skus { suppliers { code } } } } } } } } } } } }';
     const sub = subscribe(client(baofu), deep);
     expect((await sub.next()).errors?.[0].extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX' });
   });
@@ -220,15 +332,23 @@ describe('limits', () => {
   it(`holds at most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions on one connection`, async () => {
     const shared = client(baofu);
     const subs = Array.from({ length: MAX_SUBSCRIPTIONS_PER_SOCKET + 1 }, () => subscribe(shared, STOCK));
-    expect(await subs[MAX_SUBSCRIPTIONS_PER_SOCKET].ended()).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_REQUEST' }) })]);
-    await eventually(() => live.subscriptions.hub.size === MAX_SUBSCRIPTIONS_PER_SOCKET, 'the allowed subscriptions to open');
+    expect(await subs[MAX_SUBSCRIPTIONS_PER_SOCKET].ended()).toEqual([
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_REQUEST' }) }),
+    ]);
+    await eventually(
+      () => live.subscriptions.hub.size === MAX_SUBSCRIPTIONS_PER_SOCKET,
+      'the allowed subscriptions to open',
+    );
   });
 });
 
 describe('over the WebSocket', () => {
   it('serves subscriptions only: queries and mutations go over HTTP, where they are costed and rate limited', async () => {
     const query = subscribe(client(baofu), '{ me { role } }');
-    expect((await query.next()).errors?.[0]).toMatchObject({ message: 'Queries and mutations are served over HTTP: POST /graphql', extensions: { code: 'BAD_REQUEST' } });
+    expect((await query.next()).errors?.[0]).toMatchObject({
+      message: 'Queries and mutations are served over HTTP: POST /graphql',
+      extensions: { code: 'BAD_REQUEST' },
+    });
   });
 });
 
@@ -240,9 +360,12 @@ describe('in production', () => {
       const c = wsClient(server.url);
       clients.push(c);
       const sub = subscribe(c, 'subscription { stockLevelChanged { availabl } }');
-      expect(await sub.ended()).toEqual([expect.objectContaining({
-        message: 'Cannot query field "availabl" on type "StockLevel".', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
-      })]);
+      expect(await sub.ended()).toEqual([
+        expect.objectContaining({
+          message: 'Cannot query field "availabl" on type "StockLevel".',
+          extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+        }),
+      ]);
     } finally {
       await server.close();
       await production.close();
@@ -253,6 +376,9 @@ describe('in production', () => {
 describe('over HTTP', () => {
   it('is not served: subscriptions need the WebSocket', async () => {
     const res = await app.gql(STOCK, {}, warehouse);
-    expect(res.errors?.[0]).toMatchObject({ message: 'Subscriptions are served over WebSocket on /graphql (graphql-ws protocol)', extensions: { code: 'BAD_REQUEST' } });
+    expect(res.errors?.[0]).toMatchObject({
+      message: 'Subscriptions are served over WebSocket on /graphql (graphql-ws protocol)',
+      extensions: { code: 'BAD_REQUEST' },
+    });
   });
 });

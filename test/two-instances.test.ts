@@ -13,7 +13,8 @@ import { eventually, listen, LiveServer, subscribe, wsClient } from './support/w
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 // A prefix of this run's own, so nothing else on the Redis server is heard or disturbed.
 const REDIS_PREFIX = `gaodu-test:${randomBytes(6).toString('hex')}:`;
-const STOCK = 'subscription($codes: [String!]) { stockLevelChanged(skuCodes: $codes) { sku { code } onHand reserved available } }';
+const STOCK =
+  'subscription($codes: [String!]) { stockLevelChanged(skuCodes: $codes) { sku { code } onHand reserved available } }';
 const ORDERS = 'subscription { orderStatusChanged { number status merchant { code } } }';
 
 // Two instances of the gateway on one database and one Redis, as behind a load balancer.
@@ -25,7 +26,12 @@ let warehouse: string;
 let baofu: string;
 const clients: Client[] = [];
 
-async function following(live: LiveServer, token: string, query: string, variables: Record<string, unknown> = {}) {
+async function following(
+  live: LiveServer,
+  token: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+) {
   const before = live.subscriptions.hub.size;
   const client = wsClient(live.url, token);
   clients.push(client);
@@ -59,14 +65,26 @@ afterAll(async () => {
 
 it('delivers a change made on one instance to subscribers of the other, and once to its own', async () => {
   const there = await following(liveSecond, baofu, STOCK, { codes: ['JC-MILLET-2500G', 'JC-HAWTHORN-500G'] });
-  const here = await following(liveFirst, warehouse, STOCK, { codes: ['JC-MILLET-2500G', 'JC-HAWTHORN-500G'] });
+  const here = await following(liveFirst, warehouse, STOCK, {
+    codes: ['JC-MILLET-2500G', 'JC-HAWTHORN-500G'],
+  });
 
   await receive(first, { skuCode: 'JC-MILLET-2500G', quantity: 30, locationCode: 'A-01-01' }, warehouse);
   await receive(first, { skuCode: 'JC-HAWTHORN-500G', quantity: 9, locationCode: 'A-01-02' }, warehouse);
 
   for (const sub of [there, here]) {
-    expect((await sub.next()).data.stockLevelChanged).toEqual({ sku: { code: 'JC-MILLET-2500G' }, onHand: 30, reserved: 0, available: 30 });
-    expect((await sub.next()).data.stockLevelChanged).toEqual({ sku: { code: 'JC-HAWTHORN-500G' }, onHand: 9, reserved: 0, available: 9 });
+    expect((await sub.next()).data.stockLevelChanged).toEqual({
+      sku: { code: 'JC-MILLET-2500G' },
+      onHand: 30,
+      reserved: 0,
+      available: 30,
+    });
+    expect((await sub.next()).data.stockLevelChanged).toEqual({
+      sku: { code: 'JC-HAWTHORN-500G' },
+      onHand: 9,
+      reserved: 0,
+      available: 9,
+    });
   }
 });
 
@@ -74,15 +92,33 @@ it('delivers order status changes across instances, a merchant still hearing onl
   const tabletThere = await following(liveSecond, warehouse, ORDERS);
   const merchantThere = await following(liveSecond, baofu, ORDERS);
   await receive(first, { skuCode: 'JC-MILLET-2500G', quantity: 3, locationCode: 'A-01-01' }, warehouse);
-  const theirs = await place(first, [{ skuCode: 'JC-MILLET-2500G', quantity: 1 }], await first.keyFor(Role.MERCHANT, 'M-BEIJIE-02'));
+  const theirs = await place(
+    first,
+    [{ skuCode: 'JC-MILLET-2500G', quantity: 1 }],
+    await first.keyFor(Role.MERCHANT, 'M-BEIJIE-02'),
+  );
   const own = await place(first, [{ skuCode: 'JC-MILLET-2500G', quantity: 2 }], baofu);
 
-  expect((await tabletThere.next()).data.orderStatusChanged).toEqual({ number: theirs.number, status: 'PLACED', merchant: { code: 'M-BEIJIE-02' } });
-  expect((await tabletThere.next()).data.orderStatusChanged).toEqual({ number: own.number, status: 'PLACED', merchant: { code: 'M-BAOFU-01' } });
-  expect((await merchantThere.next()).data.orderStatusChanged).toEqual({ number: own.number, status: 'PLACED', merchant: { code: 'M-BAOFU-01' } });
+  expect((await tabletThere.next()).data.orderStatusChanged).toEqual({
+    number: theirs.number,
+    status: 'PLACED',
+    merchant: { code: 'M-BEIJIE-02' },
+  });
+  expect((await tabletThere.next()).data.orderStatusChanged).toEqual({
+    number: own.number,
+    status: 'PLACED',
+    merchant: { code: 'M-BAOFU-01' },
+  });
+  expect((await merchantThere.next()).data.orderStatusChanged).toEqual({
+    number: own.number,
+    status: 'PLACED',
+    merchant: { code: 'M-BAOFU-01' },
+  });
 });
 
 it('stops with a clear message when Redis cannot be reached', async () => {
   const config = loadConfig({ REDIS_URL: 'redis://127.0.0.1:1', LOG_LEVEL: 'silent' });
-  await expect(openEvents(config)).rejects.toThrow(/^Could not reach Redis at 127\.0\.0\.1:1 \(REDIS_URL\): .*ECONNREFUSED/);
+  await expect(openEvents(config)).rejects.toThrow(
+    /^Could not reach Redis at 127\.0\.0\.1:1 \(REDIS_URL\): .*ECONNREFUSED/,
+  );
 });

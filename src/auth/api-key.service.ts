@@ -11,11 +11,21 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-export interface CreatedKey { id: string; token: string; role: Role; label: string }
+export interface CreatedKey {
+  id: string;
+  token: string;
+  role: Role;
+  label: string;
+}
 
-/** API keys: issues tokens (stored only as hashes), revokes them, and turns a bearer token into a Principal. */
+/**
+ * API keys: issues tokens (stored only as hashes), revokes them, and turns a bearer token into a Principal.
+ */
 export class ApiKeyService {
-  constructor(private readonly dataSource: DataSource, private readonly adminToken?: string) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly adminToken?: string,
+  ) {}
 
   async create(role: Role, label: string, merchantCode?: string | null): Promise<CreatedKey> {
     let merchantId: number | null = null;
@@ -29,7 +39,12 @@ export class ApiKeyService {
     }
     const token = `gd_${role.toLowerCase()}_${randomBytes(24).toString('base64url')}`;
     const key = await this.dataSource.getRepository(ApiKey).save({
-      tokenHash: hashToken(token), role, merchantId, label, createdAt: new Date(), revokedAt: null,
+      tokenHash: hashToken(token),
+      role,
+      merchantId,
+      label,
+      createdAt: new Date(),
+      revokedAt: null,
     });
     return { id: toGlobalId('ApiKey', key.id), token, role, label };
   }
@@ -37,7 +52,8 @@ export class ApiKeyService {
   /** Revokes a key; false when it was revoked already. */
   async revoke(globalId: string): Promise<boolean> {
     const parsed = fromGlobalId(globalId);
-    if (!parsed || parsed.type !== 'ApiKey') throw badInput('id', `id is not an API key id: ${globalId.slice(0, 60)}`);
+    if (!parsed || parsed.type !== 'ApiKey')
+      throw badInput('id', `id is not an API key id: ${globalId.slice(0, 60)}`);
     const repo = this.dataSource.getRepository(ApiKey);
     const key = await repo.findOneBy({ id: parsed.id });
     if (!key) throw notFound('ApiKey', globalId, 'id');
@@ -49,14 +65,24 @@ export class ApiKeyService {
   /** The caller of a bearer token, or null for an unknown or revoked one. */
   async authenticate(token: string): Promise<Principal | null> {
     if (this.adminToken && safeEqual(token, this.adminToken)) {
-      return Object.assign(new Principal(), { role: Role.ADMIN, merchant: null, label: 'admin-token', keyScope: 'admin-token' });
+      return Object.assign(new Principal(), {
+        role: Role.ADMIN,
+        merchant: null,
+        label: 'admin-token',
+        keyScope: 'admin-token',
+      });
     }
     const key = await this.dataSource.getRepository(ApiKey).findOneBy({ tokenHash: hashToken(token) });
     if (!key || key.revokedAt) return null;
     const merchant = key.merchantId
       ? await this.dataSource.getRepository(Merchant).findOneBy({ id: key.merchantId })
       : null;
-    return Object.assign(new Principal(), { role: key.role, merchant, label: key.label, keyScope: String(key.id) });
+    return Object.assign(new Principal(), {
+      role: key.role,
+      merchant,
+      label: key.label,
+      keyScope: String(key.id),
+    });
   }
 }
 

@@ -1,4 +1,15 @@
-import { Arg, Authorized, Ctx, Field, ID, InputType, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
+import {
+  Arg,
+  Authorized,
+  Ctx,
+  Field,
+  ID,
+  InputType,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+} from 'type-graphql';
 import { IsOptional, Length, Matches } from 'class-validator';
 import { Context } from '../context';
 import { Role } from '../graphql/enums';
@@ -9,7 +20,9 @@ import { Principal } from './principal';
 export class CreateApiKeyInput {
   @Field(() => Role) role: Role;
   @Field({ nullable: true, description: 'Required for MERCHANT keys, refused for others.' })
-  @IsOptional() @Matches(CODE_PATTERN, { message: CODE_MESSAGE }) merchantCode?: string;
+  @IsOptional()
+  @Matches(CODE_PATTERN, { message: CODE_MESSAGE })
+  merchantCode?: string;
   @Field() @Length(1, 80) label: string;
 }
 

@@ -23,7 +23,13 @@ export interface RateLimiter {
   close(): Promise<void>;
 }
 
-function spending(capacity: number, restoreRate: number, allowed: boolean, tokens: number, cost: number): Spending {
+function spending(
+  capacity: number,
+  restoreRate: number,
+  allowed: boolean,
+  tokens: number,
+  cost: number,
+): Spending {
   return {
     allowed,
     status: { maximumAvailable: capacity, currentlyAvailable: Math.floor(tokens), restoreRate },
@@ -99,7 +105,12 @@ type SpendCommand = (key: string, capacity: number, rate: number, cost: number) 
 export class RedisRateLimiter implements RateLimiter {
   private readonly redis: Redis;
 
-  constructor(url: string, private readonly capacity: number, private readonly restoreRate: number, private readonly prefix: string) {
+  constructor(
+    url: string,
+    private readonly capacity: number,
+    private readonly restoreRate: number,
+    private readonly prefix: string,
+  ) {
     this.redis = new Redis(url, { maxRetriesPerRequest: 1, disconnectTimeout: 200 });
     this.redis.on('error', (err) => logger.warn({ err }, 'rate-limit redis error'));
     this.redis.defineCommand('spendPoints', { numberOfKeys: 1, lua: SPEND_SCRIPT });
@@ -109,7 +120,10 @@ export class RedisRateLimiter implements RateLimiter {
   async spend(key: string, cost: number): Promise<Spending> {
     try {
       const command = (this.redis as unknown as { spendPoints: SpendCommand }).spendPoints;
-      const [allowed, tokens] = await withTimeout(command.call(this.redis, this.prefix + key, this.capacity, this.restoreRate, cost), REDIS_TIMEOUT_MS);
+      const [allowed, tokens] = await withTimeout(
+        command.call(this.redis, this.prefix + key, this.capacity, this.restoreRate, cost),
+        REDIS_TIMEOUT_MS,
+      );
       return spending(this.capacity, this.restoreRate, allowed === 1, Number(tokens), cost);
     } catch (err) {
       logger.warn({ err }, 'rate limit not applied: redis did not answer');
@@ -126,6 +140,11 @@ export class RedisRateLimiter implements RateLimiter {
 /** The limiter the configuration asks for: Redis when REDIS_URL is set, this process otherwise. */
 export function createRateLimiter(config: Config): RateLimiter {
   return config.redisUrl
-    ? new RedisRateLimiter(config.redisUrl, config.rateLimitBucket, config.rateLimitRestoreRate, `${config.redisPrefix}rate-limit:`)
+    ? new RedisRateLimiter(
+        config.redisUrl,
+        config.rateLimitBucket,
+        config.rateLimitRestoreRate,
+        `${config.redisPrefix}rate-limit:`,
+      )
     : new MemoryRateLimiter(config.rateLimitBucket, config.rateLimitRestoreRate);
 }

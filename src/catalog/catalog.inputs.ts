@@ -14,9 +14,20 @@ export class CreateFarmInput {
   @Field() @Length(1, 80) township: string;
   @Field() @Length(1, 80) county: string;
   @Field({ nullable: true }) @IsOptional() @Length(1, 80) contactName?: string;
-  @Field({ nullable: true }) @IsOptional() @Matches(PHONE, { message: '$property must be a phone number of 6 to 20 digits' }) phone?: string;
-  @Field(() => [String], { nullable: true }) @IsOptional() @ArrayMaxSize(20) @Length(1, 80, { each: true }) certifications?: string[];
-  @Field(() => [String], { nullable: true }) @IsOptional() @ArrayMaxSize(200) @Matches(CODE_PATTERN, { each: true, message: CODE_MESSAGE }) skuCodes?: string[];
+  @Field({ nullable: true })
+  @IsOptional()
+  @Matches(PHONE, { message: '$property must be a phone number of 6 to 20 digits' })
+  phone?: string;
+  @Field(() => [String], { nullable: true })
+  @IsOptional()
+  @ArrayMaxSize(20)
+  @Length(1, 80, { each: true })
+  certifications?: string[];
+  @Field(() => [String], { nullable: true })
+  @IsOptional()
+  @ArrayMaxSize(200)
+  @Matches(CODE_PATTERN, { each: true, message: CODE_MESSAGE })
+  skuCodes?: string[];
 }
 
 @InputType()
@@ -26,9 +37,20 @@ export class UpdateFarmInput {
   @Field({ nullable: true }) @IsOptional() @Length(1, 80) township?: string;
   @Field({ nullable: true }) @IsOptional() @Length(1, 80) county?: string;
   @Field({ nullable: true }) @IsOptional() @Length(1, 80) contactName?: string;
-  @Field({ nullable: true }) @IsOptional() @Matches(PHONE, { message: '$property must be a phone number of 6 to 20 digits' }) phone?: string;
-  @Field(() => [String], { nullable: true }) @IsOptional() @ArrayMaxSize(20) @Length(1, 80, { each: true }) certifications?: string[];
-  @Field(() => [String], { nullable: true }) @IsOptional() @ArrayMaxSize(200) @Matches(CODE_PATTERN, { each: true, message: CODE_MESSAGE }) skuCodes?: string[];
+  @Field({ nullable: true })
+  @IsOptional()
+  @Matches(PHONE, { message: '$property must be a phone number of 6 to 20 digits' })
+  phone?: string;
+  @Field(() => [String], { nullable: true })
+  @IsOptional()
+  @ArrayMaxSize(20)
+  @Length(1, 80, { each: true })
+  certifications?: string[];
+  @Field(() => [String], { nullable: true })
+  @IsOptional()
+  @ArrayMaxSize(200)
+  @Matches(CODE_PATTERN, { each: true, message: CODE_MESSAGE })
+  skuCodes?: string[];
   @Field({ nullable: true }) @IsOptional() active?: boolean;
 }
 
@@ -42,7 +64,9 @@ export class CreateSkuInput {
   @Field(() => Int) @Min(1) @Max(1_000_000) unitWeightGrams: number;
   @Field(() => StorageZone) storageZone: StorageZone;
   @Field(() => Int) @Min(1) @Max(3650) shelfLifeDays: number;
-  @Field(() => DecimalScalar, { description: 'Yuan with at most two decimals, >= 0.' }) @Matches(PRICE_PATTERN, { message: PRICE_MESSAGE }) price: string;
+  @Field(() => DecimalScalar, { description: 'Yuan with at most two decimals, >= 0.' })
+  @Matches(PRICE_PATTERN, { message: PRICE_MESSAGE })
+  price: string;
   @Field({ nullable: true }) @IsOptional() heritage?: boolean;
   @Field({ nullable: true }) @IsOptional() @Length(1, 120) geographicalIndication?: string;
   @Field(() => Int, { nullable: true }) @IsOptional() @Min(0) @Max(1_000_000) lowStockThreshold?: number;
@@ -57,7 +81,10 @@ export class UpdateSkuInput {
   @Field(() => Int, { nullable: true }) @IsOptional() @Min(1) @Max(1_000_000) unitWeightGrams?: number;
   @Field(() => StorageZone, { nullable: true }) @IsOptional() storageZone?: StorageZone;
   @Field(() => Int, { nullable: true }) @IsOptional() @Min(1) @Max(3650) shelfLifeDays?: number;
-  @Field(() => DecimalScalar, { nullable: true }) @IsOptional() @Matches(PRICE_PATTERN, { message: PRICE_MESSAGE }) price?: string;
+  @Field(() => DecimalScalar, { nullable: true })
+  @IsOptional()
+  @Matches(PRICE_PATTERN, { message: PRICE_MESSAGE })
+  price?: string;
   @Field({ nullable: true }) @IsOptional() heritage?: boolean;
   @Field({ nullable: true }) @IsOptional() @Length(1, 120) geographicalIndication?: string;
   @Field(() => Int, { nullable: true }) @IsOptional() @Min(0) @Max(1_000_000) lowStockThreshold?: number;
@@ -70,7 +97,11 @@ export class CreateMerchantInput {
   @Field() @Length(1, 120) name: string;
   @Field() @Length(1, 80) village: string;
   @Field(() => SalesPlatform) platform: SalesPlatform;
-  @Field({ nullable: true }) @IsOptional() @MaxLength(300) @IsUrl({ protocols: ['http', 'https'], require_protocol: true }) storefrontUrl?: string;
+  @Field({ nullable: true })
+  @IsOptional()
+  @MaxLength(300)
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true })
+  storefrontUrl?: string;
 }
 
 @InputType()
@@ -98,7 +129,10 @@ export class FarmFilter {
   @Field({ nullable: true }) @IsOptional() @MaxLength(80) village?: string;
   @Field({ nullable: true }) @IsOptional() @MaxLength(80) township?: string;
   @Field({ nullable: true }) active?: boolean;
-  @Field({ nullable: true, description: 'Case-insensitive match on code or name.' }) @IsOptional() @MaxLength(120) search?: string;
+  @Field({ nullable: true, description: 'Case-insensitive match on code or name.' })
+  @IsOptional()
+  @MaxLength(120)
+  search?: string;
 }
 
 @InputType()
@@ -109,5 +143,8 @@ export class SkuFilter {
   @Field({ nullable: true }) active?: boolean;
   @Field({ nullable: true }) @IsOptional() @MaxLength(40) supplierFarmCode?: string;
   @Field({ nullable: true, description: 'Only SKUs whose StockLevel.isLow is true.' }) lowStock?: boolean;
-  @Field({ nullable: true, description: 'Case-insensitive match on code, name or localName.' }) @IsOptional() @MaxLength(120) search?: string;
+  @Field({ nullable: true, description: 'Case-insensitive match on code, name or localName.' })
+  @IsOptional()
+  @MaxLength(120)
+  search?: string;
 }

@@ -8,8 +8,16 @@ import { Merchant } from '../orders/merchant.entity';
 import { StockLevel } from '../stock/stock-level.entity';
 import { Carrier } from './carrier.entity';
 import {
-  CreateCarrierInput, CreateFarmInput, CreateLocationInput, CreateMerchantInput, CreateSkuInput,
-  CreateVillageStationInput, FarmFilter, SkuFilter, UpdateFarmInput, UpdateSkuInput,
+  CreateCarrierInput,
+  CreateFarmInput,
+  CreateLocationInput,
+  CreateMerchantInput,
+  CreateSkuInput,
+  CreateVillageStationInput,
+  FarmFilter,
+  SkuFilter,
+  UpdateFarmInput,
+  UpdateSkuInput,
 } from './catalog.inputs';
 import { Farm } from './farm.entity';
 import { Location } from './location.entity';
@@ -17,7 +25,10 @@ import { SkuSupplier } from './sku-supplier.entity';
 import { Sku } from './sku.entity';
 import { VillageStation } from './village-station.entity';
 
-/** `%text%` for `LIKE ... ESCAPE '!'`, with LIKE's own wildcards taken literally. ('!' because a backslash escape is spelled differently on MySQL and SQLite.) */
+/**
+ * `%text%` for `LIKE ... ESCAPE '!'`, with LIKE's own wildcards taken literally. ('!' because a backslash
+ * escape is spelled differently on MySQL and SQLite.)
+ */
 export function likePattern(text: string): string {
   return `%${text.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
 }
@@ -38,9 +49,14 @@ export class CatalogService {
     if (filter.township != null) query.andWhere('farm.township = :township', { township: filter.township });
     if (filter.active != null) query.andWhere('farm.active = :active', { active: filter.active });
     if (filter.search) {
-      query.andWhere(new Brackets((w) => w
-        .where("LOWER(farm.code) LIKE :search ESCAPE '!'")
-        .orWhere("LOWER(farm.name) LIKE :search ESCAPE '!'")), { search: likePattern(filter.search) });
+      query.andWhere(
+        new Brackets((w) =>
+          w
+            .where("LOWER(farm.code) LIKE :search ESCAPE '!'")
+            .orWhere("LOWER(farm.name) LIKE :search ESCAPE '!'"),
+        ),
+        { search: likePattern(filter.search) },
+      );
     }
     return paginate(query, args);
   }
@@ -50,12 +66,19 @@ export class CatalogService {
   }
 
   skusByCodes(codes: string[]): Promise<Sku[]> {
-    return codes.length === 0 ? Promise.resolve([]) : this.dataSource.getRepository(Sku).findBy({ code: In(codes) });
+    return codes.length === 0
+      ? Promise.resolve([])
+      : this.dataSource.getRepository(Sku).findBy({ code: In(codes) });
   }
 
-  skus(args: ConnectionArgs, filter: SkuFilter = {}, orderBy?: { field: SkuOrderField; direction: SortDirection }): Promise<Connection<Sku>> {
+  skus(
+    args: ConnectionArgs,
+    filter: SkuFilter = {},
+    orderBy?: { field: SkuOrderField; direction: SortDirection },
+  ): Promise<Connection<Sku>> {
     const query = this.dataSource.getRepository(Sku).createQueryBuilder('sku');
-    const availableSql = 'CASE WHEN sl.on_hand - sl.reserved - sl.held_or_expired > 0 THEN sl.on_hand - sl.reserved - sl.held_or_expired ELSE 0 END';
+    const availableSql =
+      'CASE WHEN sl.on_hand - sl.reserved - sl.held_or_expired > 0 THEN sl.on_hand - sl.reserved - sl.held_or_expired ELSE 0 END';
     const needsStock = filter.lowStock != null || orderBy?.field === SkuOrderField.AVAILABLE;
     if (needsStock) query.innerJoin(StockLevel, 'sl', 'sl.sku_id = sku.id');
     if (filter.category) query.andWhere('sku.category = :category', { category: filter.category });
@@ -63,31 +86,55 @@ export class CatalogService {
     if (filter.heritage != null) query.andWhere('sku.heritage = :heritage', { heritage: filter.heritage });
     if (filter.active != null) query.andWhere('sku.active = :active', { active: filter.active });
     if (filter.supplierFarmCode != null) {
-      query.andWhere((sub) => 'sku.id IN ' + sub.subQuery().select('ss.sku_id').from(SkuSupplier, 'ss')
-        .innerJoin(Farm, 'f', 'f.id = ss.farm_id').where('f.code = :farmCode').getQuery(), { farmCode: filter.supplierFarmCode });
+      query.andWhere(
+        (sub) =>
+          'sku.id IN ' +
+          sub
+            .subQuery()
+            .select('ss.sku_id')
+            .from(SkuSupplier, 'ss')
+            .innerJoin(Farm, 'f', 'f.id = ss.farm_id')
+            .where('f.code = :farmCode')
+            .getQuery(),
+        { farmCode: filter.supplierFarmCode },
+      );
     }
     if (filter.lowStock != null) {
       query.andWhere(`${availableSql} ${filter.lowStock ? '<=' : '>'} sku.low_stock_threshold`);
     }
     if (filter.search) {
-      query.andWhere(new Brackets((w) => w
-        .where("LOWER(sku.code) LIKE :search ESCAPE '!'")
-        .orWhere("LOWER(sku.name) LIKE :search ESCAPE '!'")
-        .orWhere("LOWER(sku.local_name) LIKE :search ESCAPE '!'")), { search: likePattern(filter.search) });
+      query.andWhere(
+        new Brackets((w) =>
+          w
+            .where("LOWER(sku.code) LIKE :search ESCAPE '!'")
+            .orWhere("LOWER(sku.name) LIKE :search ESCAPE '!'")
+            .orWhere("LOWER(sku.local_name) LIKE :search ESCAPE '!'"),
+        ),
+        { search: likePattern(filter.search) },
+      );
     }
     const direction = orderBy?.direction ?? SortDirection.ASC;
     const sorts: Record<SkuOrderField, SortKey<Sku>> = {
       [SkuOrderField.CODE]: { expression: 'sku.code', valueOf: (s) => s.code },
       [SkuOrderField.NAME]: { expression: 'sku.name', valueOf: (s) => s.name },
       [SkuOrderField.PRICE]: { expression: 'sku.price_fen', valueOf: (s) => Number(s.priceFen) },
-      [SkuOrderField.AVAILABLE]: { expression: availableSql, valueOf: (s) => (s as Sku & { sortValue: number }).sortValue },
+      [SkuOrderField.AVAILABLE]: {
+        expression: availableSql,
+        valueOf: (s) => (s as Sku & { sortValue: number }).sortValue,
+      },
     };
-    if (orderBy?.field === SkuOrderField.AVAILABLE) return this.skusByAvailable(query, args, sorts.AVAILABLE, direction);
+    if (orderBy?.field === SkuOrderField.AVAILABLE)
+      return this.skusByAvailable(query, args, sorts.AVAILABLE, direction);
     return paginate(query, args, orderBy ? sorts[orderBy.field] : null, direction);
   }
 
   /** Sorting by availability: the computed value rides beside each row, for its cursor. */
-  private skusByAvailable(query: SelectQueryBuilder<Sku>, args: ConnectionArgs, sort: SortKey<Sku>, direction: SortDirection) {
+  private skusByAvailable(
+    query: SelectQueryBuilder<Sku>,
+    args: ConnectionArgs,
+    sort: SortKey<Sku>,
+    direction: SortDirection,
+  ) {
     query.addSelect(sort.expression, 'sort_value');
     return paginate(query, args, sort, direction, async (page) => {
       const { entities, raw } = await page.getRawAndEntities();
@@ -97,7 +144,9 @@ export class CatalogService {
   }
 
   locations(zone?: StorageZone | null): Promise<Location[]> {
-    return this.dataSource.getRepository(Location).find({ where: zone ? { zone } : {}, order: { code: 'ASC' } });
+    return this.dataSource
+      .getRepository(Location)
+      .find({ where: zone ? { zone } : {}, order: { code: 'ASC' } });
   }
 
   merchantByCode(code: string): Promise<Merchant | null> {
@@ -121,12 +170,25 @@ export class CatalogService {
   createFarm(input: CreateFarmInput): Promise<Farm> {
     return this.write('farm', input.code, async (m) => {
       const skuIds = await this.skuIdsFor(m, input.skuCodes ?? []);
-      const farm = await m.save(m.create(Farm, {
-        code: input.code, name: input.name, village: input.village, township: input.township, county: input.county,
-        contactName: input.contactName ?? null, phone: input.phone ?? null, certifications: input.certifications ?? [],
-        active: true, createdAt: new Date(),
-      }));
-      if (skuIds.length) await m.insert(SkuSupplier, skuIds.map((skuId) => ({ skuId, farmId: farm.id })));
+      const farm = await m.save(
+        m.create(Farm, {
+          code: input.code,
+          name: input.name,
+          village: input.village,
+          township: input.township,
+          county: input.county,
+          contactName: input.contactName ?? null,
+          phone: input.phone ?? null,
+          certifications: input.certifications ?? [],
+          active: true,
+          createdAt: new Date(),
+        }),
+      );
+      if (skuIds.length)
+        await m.insert(
+          SkuSupplier,
+          skuIds.map((skuId) => ({ skuId, farmId: farm.id })),
+        );
       return farm;
     });
   }
@@ -139,7 +201,11 @@ export class CatalogService {
       if (skuCodes) {
         const skuIds = await this.skuIdsFor(m, skuCodes);
         await m.delete(SkuSupplier, { farmId: farm.id });
-        if (skuIds.length) await m.insert(SkuSupplier, skuIds.map((skuId) => ({ skuId, farmId: farm.id })));
+        if (skuIds.length)
+          await m.insert(
+            SkuSupplier,
+            skuIds.map((skuId) => ({ skuId, farmId: farm.id })),
+          );
       }
       Object.assign(farm, definedOnly(fields));
       return m.save(farm);
@@ -148,14 +214,31 @@ export class CatalogService {
 
   createSku(input: CreateSkuInput): Promise<Sku> {
     return this.write('SKU', input.code, async (m) => {
-      const sku = await m.save(m.create(Sku, {
-        code: input.code, name: input.name, localName: input.localName ?? null, category: input.category,
-        unit: input.unit, unitWeightGrams: input.unitWeightGrams, storageZone: input.storageZone,
-        shelfLifeDays: input.shelfLifeDays, priceFen: priceFen(input.price), heritage: input.heritage ?? false,
-        geographicalIndication: input.geographicalIndication ?? null, lowStockThreshold: input.lowStockThreshold ?? 10,
-        active: true, createdAt: new Date(),
-      }));
-      await m.insert(StockLevel, { skuId: sku.id, onHand: 0, reserved: 0, heldOrExpired: 0, updatedAt: new Date() });
+      const sku = await m.save(
+        m.create(Sku, {
+          code: input.code,
+          name: input.name,
+          localName: input.localName ?? null,
+          category: input.category,
+          unit: input.unit,
+          unitWeightGrams: input.unitWeightGrams,
+          storageZone: input.storageZone,
+          shelfLifeDays: input.shelfLifeDays,
+          priceFen: priceFen(input.price),
+          heritage: input.heritage ?? false,
+          geographicalIndication: input.geographicalIndication ?? null,
+          lowStockThreshold: input.lowStockThreshold ?? 10,
+          active: true,
+          createdAt: new Date(),
+        }),
+      );
+      await m.insert(StockLevel, {
+        skuId: sku.id,
+        onHand: 0,
+        reserved: 0,
+        heldOrExpired: 0,
+        updatedAt: new Date(),
+      });
       return sku;
     });
   }
@@ -172,9 +255,16 @@ export class CatalogService {
   }
 
   createMerchant(input: CreateMerchantInput): Promise<Merchant> {
-    return this.write('merchant', input.code, (m) => m.save(m.create(Merchant, {
-      ...input, storefrontUrl: input.storefrontUrl ?? null, active: true, createdAt: new Date(),
-    })));
+    return this.write('merchant', input.code, (m) =>
+      m.save(
+        m.create(Merchant, {
+          ...input,
+          storefrontUrl: input.storefrontUrl ?? null,
+          active: true,
+          createdAt: new Date(),
+        }),
+      ),
+    );
   }
 
   createLocation(input: CreateLocationInput): Promise<Location> {

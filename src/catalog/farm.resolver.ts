@@ -26,16 +26,26 @@ export class FarmResolver {
   }
 
   @Query(() => FarmConnection)
-  farms(@Args() page: ConnectionArgs, @Arg('filter', () => FarmFilter, { nullable: true }) filter: FarmFilter | null, @Ctx() { services }: Context) {
+  farms(
+    @Args() page: ConnectionArgs,
+    @Arg('filter', () => FarmFilter, { nullable: true }) filter: FarmFilter | null,
+    @Ctx() { services }: Context,
+  ) {
     return services.catalog.farms(page, filter ?? {});
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'Personal data: WAREHOUSE and ADMIN only (FORBIDDEN for others).' })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Personal data: WAREHOUSE and ADMIN only (FORBIDDEN for others).',
+  })
   contactName(@Root() farm: Farm, @Ctx() context: Context) {
     return personalData(context, farm.contactName);
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'Personal data: WAREHOUSE and ADMIN only (FORBIDDEN for others).' })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Personal data: WAREHOUSE and ADMIN only (FORBIDDEN for others).',
+  })
   phone(@Root() farm: Farm, @Ctx() context: Context) {
     return personalData(context, farm.phone);
   }
@@ -46,7 +56,12 @@ export class FarmResolver {
   }
 
   @FieldResolver(() => LotConnection)
-  lots(@Root() farm: Farm, @Args() page: ConnectionArgs, @Arg('filter', () => LotFilter, { nullable: true }) filter: LotFilter | null, @Ctx() { loaders }: Context) {
+  lots(
+    @Root() farm: Farm,
+    @Args() page: ConnectionArgs,
+    @Arg('filter', () => LotFilter, { nullable: true }) filter: LotFilter | null,
+    @Ctx() { loaders }: Context,
+  ) {
     return loaders.lotsOf('farm', farm.id, page, filter ?? {});
   }
 

@@ -11,7 +11,10 @@ import { VillageStation } from './village-station.entity';
 @Resolver(() => Location)
 export class ReferenceResolver {
   @Query(() => [Location])
-  locations(@Arg('zone', () => StorageZone, { nullable: true }) zone: StorageZone | null, @Ctx() { services }: Context) {
+  locations(
+    @Arg('zone', () => StorageZone, { nullable: true }) zone: StorageZone | null,
+    @Ctx() { services }: Context,
+  ) {
     return services.catalog.locations(zone);
   }
 

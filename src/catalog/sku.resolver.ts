@@ -1,4 +1,16 @@
-import { Arg, Args, Authorized, Ctx, Field, FieldResolver, InputType, Mutation, Query, Resolver, Root } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  Authorized,
+  Ctx,
+  Field,
+  FieldResolver,
+  InputType,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
 import { Context } from '../context';
 import { connectionType, ConnectionArgs } from '../graphql/connection';
 import { badInput } from '../graphql/errors';
@@ -38,19 +50,28 @@ export class SkuResolver {
 
   @Query(() => [StockLevel], {
     nullable: 'items',
-    description: 'Batch lookup for storefronts: one entry per code, in the order given, null for an unknown code. At most 250 codes.',
+    description:
+      'Batch lookup for storefronts: one entry per code, in the order given, null for an unknown code. At most 250 codes.',
   })
-  async stockLevels(@Arg('skuCodes', () => [String]) skuCodes: string[], @Ctx() { services, loaders }: Context) {
+  async stockLevels(
+    @Arg('skuCodes', () => [String]) skuCodes: string[],
+    @Ctx() { services, loaders }: Context,
+  ) {
     if (skuCodes.length > MAX_STOCK_LEVEL_CODES) {
-      throw badInput('skuCodes', `skuCodes takes at most ${MAX_STOCK_LEVEL_CODES} codes, got ${skuCodes.length}`);
+      throw badInput(
+        'skuCodes',
+        `skuCodes takes at most ${MAX_STOCK_LEVEL_CODES} codes, got ${skuCodes.length}`,
+      );
     }
     const skus = await services.catalog.skusByCodes([...new Set(skuCodes)]);
     const idByCode = new Map(skus.map((s) => [s.code, s.id]));
     for (const sku of skus) loaders.sku.prime(sku.id, sku);
-    return Promise.all(skuCodes.map((code) => {
-      const id = idByCode.get(code);
-      return id === undefined ? null : loaders.stockLevel.load(id);
-    }));
+    return Promise.all(
+      skuCodes.map((code) => {
+        const id = idByCode.get(code);
+        return id === undefined ? null : loaders.stockLevel.load(id);
+      }),
+    );
   }
 
   @FieldResolver(() => [Farm])
@@ -64,7 +85,12 @@ export class SkuResolver {
   }
 
   @FieldResolver(() => LotConnection)
-  lots(@Root() sku: Sku, @Args() page: ConnectionArgs, @Arg('filter', () => LotFilter, { nullable: true }) filter: LotFilter | null, @Ctx() { loaders }: Context) {
+  lots(
+    @Root() sku: Sku,
+    @Args() page: ConnectionArgs,
+    @Arg('filter', () => LotFilter, { nullable: true }) filter: LotFilter | null,
+    @Ctx() { loaders }: Context,
+  ) {
     return loaders.lotsOf('sku', sku.id, page, filter ?? {});
   }
 

@@ -1,7 +1,10 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { fenColumn } from '../db/columns';
 
-/** Sales attributed to one farm through the lots its units were picked from on one Asia/Shanghai day (dispatch day). */
+/**
+ * Sales attributed to one farm through the lots its units were picked from on one Asia/Shanghai day (dispatch
+ * day).
+ */
 @Entity('daily_sales_by_farm')
 export class DailySalesByFarm {
   @PrimaryColumn({ type: 'date' })

@@ -9,14 +9,24 @@ import { Money } from '../money';
 import { Lot } from '../stock/lot.entity';
 import { StockLevel } from '../stock/stock-level.entity';
 import {
-  CarrierFigures, DailyFigures, Dashboard, FarmFigures, MonthlyFigures, SkuFigures, VillageFigures,
+  CarrierFigures,
+  DailyFigures,
+  Dashboard,
+  FarmFigures,
+  MonthlyFigures,
+  SkuFigures,
+  VillageFigures,
 } from './dashboard.types';
 
 @Resolver(() => Dashboard)
 export class DashboardResolver {
   @Authorized(Role.OFFICIAL)
   @Query(() => Dashboard, { description: 'OFFICIAL and ADMIN. At most 366 days.' })
-  dashboard(@Arg('from', () => LocalDateScalar) from: string, @Arg('to', () => LocalDateScalar) to: string, @Ctx() { services }: Context) {
+  dashboard(
+    @Arg('from', () => LocalDateScalar) from: string,
+    @Arg('to', () => LocalDateScalar) to: string,
+    @Ctx() { services }: Context,
+  ) {
     return services.dashboard.dashboard(from, to);
   }
 
@@ -50,7 +60,9 @@ export class DashboardResolver {
     return (await services.dashboard.summary(dashboard)).daily;
   }
 
-  @FieldResolver(() => [MonthlyFigures], { description: 'One row for every calendar month the range touches.' })
+  @FieldResolver(() => [MonthlyFigures], {
+    description: 'One row for every calendar month the range touches.',
+  })
   async monthly(@Root() dashboard: Dashboard, @Ctx() { services }: Context) {
     return (await services.dashboard.summary(dashboard)).monthly;
   }
@@ -60,18 +72,30 @@ export class DashboardResolver {
     return services.dashboard.byCarrier(dashboard);
   }
 
-  @FieldResolver(() => [FarmFigures], { description: 'Sales attributed to the farms whose lots were shipped, largest first.' })
-  byFarm(@Root() dashboard: Dashboard, @Arg('limit', () => Int, { defaultValue: 10 }) limit: number, @Ctx() { services }: Context) {
+  @FieldResolver(() => [FarmFigures], {
+    description: 'Sales attributed to the farms whose lots were shipped, largest first.',
+  })
+  byFarm(
+    @Root() dashboard: Dashboard,
+    @Arg('limit', () => Int, { defaultValue: 10 }) limit: number,
+    @Ctx() { services }: Context,
+  ) {
     return services.dashboard.byFarm(dashboard, limit);
   }
 
-  @FieldResolver(() => [VillageFigures], { description: 'Sales by the village of the selling merchant, largest first.' })
+  @FieldResolver(() => [VillageFigures], {
+    description: 'Sales by the village of the selling merchant, largest first.',
+  })
   byMerchantVillage(@Root() dashboard: Dashboard, @Ctx() { services }: Context) {
     return services.dashboard.byMerchantVillage(dashboard);
   }
 
   @FieldResolver(() => [SkuFigures])
-  topSkus(@Root() dashboard: Dashboard, @Arg('limit', () => Int, { defaultValue: 10 }) limit: number, @Ctx() { services }: Context) {
+  topSkus(
+    @Root() dashboard: Dashboard,
+    @Arg('limit', () => Int, { defaultValue: 10 }) limit: number,
+    @Ctx() { services }: Context,
+  ) {
     return services.dashboard.topSkus(dashboard, limit);
   }
 
@@ -81,7 +105,10 @@ export class DashboardResolver {
   }
 
   @FieldResolver(() => [StockLevel])
-  async lowStock(@Arg('limit', () => Int, { defaultValue: 20 }) limit: number, @Ctx() { services, loaders }: Context) {
+  async lowStock(
+    @Arg('limit', () => Int, { defaultValue: 20 }) limit: number,
+    @Ctx() { services, loaders }: Context,
+  ) {
     const levels = await loaders.stockLevel.loadMany(await services.dashboard.lowStockSkuIds(limit));
     return levels.filter((level): level is StockLevel => level instanceof StockLevel);
   }

@@ -4,7 +4,14 @@ import { Money } from '../money';
 import { Lot } from '../stock/lot.entity';
 import { addDays, shanghaiDate, shanghaiToday } from '../time';
 import {
-  CarrierFigures, DailyFigures, Dashboard, DashboardSummary, FarmFigures, MonthlyFigures, SkuFigures, VillageFigures,
+  CarrierFigures,
+  DailyFigures,
+  Dashboard,
+  DashboardSummary,
+  FarmFigures,
+  MonthlyFigures,
+  SkuFigures,
+  VillageFigures,
 } from './dashboard.types';
 import { monthOf } from './rollup.service';
 
@@ -80,11 +87,14 @@ export class DashboardService {
   dashboard(from: string, to: string): Dashboard {
     if (from > to) throw badInput('from', `from must not be after to, got from ${from} and to ${to}`);
     const days = daysBetween(from, to);
-    if (days > MAX_DASHBOARD_DAYS) throw badInput('to', `a dashboard covers at most ${MAX_DASHBOARD_DAYS} days, got ${days}`);
+    if (days > MAX_DASHBOARD_DAYS)
+      throw badInput('to', `a dashboard covers at most ${MAX_DASHBOARD_DAYS} days, got ${days}`);
     return Object.assign(new Dashboard(), { from, to });
   }
 
-  /** Totals, every day of the range (zeros included) and every month it touches: one query over daily_sales. */
+  /**
+   * Totals, every day of the range (zeros included) and every month it touches: one query over daily_sales.
+   */
   summary(dashboard: Dashboard): Promise<DashboardSummary> {
     return (dashboard.summary ??= this.readSummary(dashboard.from, dashboard.to));
   }
@@ -93,7 +103,15 @@ export class DashboardService {
     const byDay = new Map<string, Row>();
     const parts = await this.closedAndLive(`days|${from}`, from, to, (a, b) => this.readDays(a, b));
     for (const part of parts) for (const [day, row] of part) byDay.set(day, row);
-    const summary: DashboardSummary = { salesFen: 0n, ordersPlaced: 0, ordersDispatched: 0, parcels: 0, units: 0, daily: [], monthly: [] };
+    const summary: DashboardSummary = {
+      salesFen: 0n,
+      ordersPlaced: 0,
+      ordersDispatched: 0,
+      parcels: 0,
+      units: 0,
+      daily: [],
+      monthly: [],
+    };
     const months = new Map<string, { salesFen: bigint; ordersDispatched: number; parcels: number }>();
     const days = daysBetween(from, to);
     const start = Date.parse(`${from}T00:00:00Z`);
@@ -102,8 +120,11 @@ export class DashboardService {
       const row = byDay.get(day);
       const salesFen = fen(row?.sales_fen);
       const figures = Object.assign(new DailyFigures(), {
-        date: day, sales: Money.fromFen(salesFen), ordersPlaced: Number(row?.orders_placed ?? 0),
-        ordersDispatched: Number(row?.orders_dispatched ?? 0), parcels: Number(row?.parcels ?? 0),
+        date: day,
+        sales: Money.fromFen(salesFen),
+        ordersPlaced: Number(row?.orders_placed ?? 0),
+        ordersDispatched: Number(row?.orders_dispatched ?? 0),
+        parcels: Number(row?.parcels ?? 0),
       });
       summary.daily.push(figures);
       summary.salesFen += salesFen;
@@ -117,9 +138,14 @@ export class DashboardService {
       month.parcels += figures.parcels;
       months.set(day.slice(0, 7), month);
     }
-    summary.monthly = [...months].map(([month, m]) => Object.assign(new MonthlyFigures(), {
-      month, sales: Money.fromFen(m.salesFen), ordersDispatched: m.ordersDispatched, parcels: m.parcels,
-    }));
+    summary.monthly = [...months].map(([month, m]) =>
+      Object.assign(new MonthlyFigures(), {
+        month,
+        sales: Money.fromFen(m.salesFen),
+        ordersDispatched: m.ordersDispatched,
+        parcels: m.parcels,
+      }),
+    );
     return summary;
   }
 
@@ -128,7 +154,9 @@ export class DashboardService {
     const rows: Row[] = await this.dataSource.query(
       `SELECT day, SUM(sales_fen) AS sales_fen, SUM(orders_placed) AS orders_placed, SUM(orders_dispatched) AS orders_dispatched,
               SUM(parcels) AS parcels, SUM(units) AS units
-         FROM daily_sales WHERE day >= ? AND day <= ? GROUP BY day`, [from, to]);
+         FROM daily_sales WHERE day >= ? AND day <= ? GROUP BY day`,
+      [from, to],
+    );
     return new Map(rows.map((row) => [String(row.day).slice(0, 10), row]));
   }
 
@@ -137,27 +165,40 @@ export class DashboardService {
     const rows: Row[] = await this.dataSource.query(
       `SELECT carrier_id, SUM(parcels) AS parcels, SUM(orders_dispatched) AS orders_dispatched
          FROM daily_sales_by_carrier WHERE day >= ? AND day <= ?
-        GROUP BY carrier_id ORDER BY SUM(parcels) DESC, carrier_id`, [dashboard.from, dashboard.to]);
-    return rows.map((row) => Object.assign(new CarrierFigures(), {
-      carrierId: Number(row.carrier_id), parcels: Number(row.parcels), ordersDispatched: Number(row.orders_dispatched),
-    }));
+        GROUP BY carrier_id ORDER BY SUM(parcels) DESC, carrier_id`,
+      [dashboard.from, dashboard.to],
+    );
+    return rows.map((row) =>
+      Object.assign(new CarrierFigures(), {
+        carrierId: Number(row.carrier_id),
+        parcels: Number(row.parcels),
+        ordersDispatched: Number(row.orders_dispatched),
+      }),
+    );
   }
 
   /** Sales and units by the farm whose lots were shipped, largest first. */
   async byFarm(dashboard: Dashboard, limit: number): Promise<FarmFigures[]> {
     checkLimit(limit);
     const totals = await this.totalsOf('farm', 'units', dashboard);
-    return largest(totals, limit).map(([farmId, t]) => Object.assign(new FarmFigures(), { farmId, sales: Money.fromFen(t.salesFen), units: t.n }));
+    return largest(totals, limit).map(([farmId, t]) =>
+      Object.assign(new FarmFigures(), { farmId, sales: Money.fromFen(t.salesFen), units: t.n }),
+    );
   }
 
   /** Sales and units by SKU, largest first. */
   async topSkus(dashboard: Dashboard, limit: number): Promise<SkuFigures[]> {
     checkLimit(limit);
     const totals = await this.totalsOf('sku', 'units', dashboard);
-    return largest(totals, limit).map(([skuId, t]) => Object.assign(new SkuFigures(), { skuId, sales: Money.fromFen(t.salesFen), units: t.n }));
+    return largest(totals, limit).map(([skuId, t]) =>
+      Object.assign(new SkuFigures(), { skuId, sales: Money.fromFen(t.salesFen), units: t.n }),
+    );
   }
 
-  /** Sales by the village of the selling merchant, with how many of its merchants had orders dispatched, largest first. */
+  /**
+   * Sales by the village of the selling merchant, with how many of its merchants had orders dispatched,
+   * largest first.
+   */
   async byMerchantVillage(dashboard: Dashboard): Promise<VillageFigures[]> {
     const totals = await this.totalsOf('merchant', 'orders_dispatched', dashboard);
     const villages = new Map<string, { salesFen: bigint; merchants: number }>();
@@ -170,21 +211,31 @@ export class DashboardService {
       villages.set(village, v);
     }
     return [...villages]
-      .sort(([a, x], [b, y]) => (x.salesFen === y.salesFen ? (a < b ? -1 : 1) : x.salesFen > y.salesFen ? -1 : 1))
-      .map(([village, v]) => Object.assign(new VillageFigures(), { village, sales: Money.fromFen(v.salesFen), merchants: v.merchants }));
+      .sort(([a, x], [b, y]) =>
+        x.salesFen === y.salesFen ? (a < b ? -1 : 1) : x.salesFen > y.salesFen ? -1 : 1,
+      )
+      .map(([village, v]) =>
+        Object.assign(new VillageFigures(), {
+          village,
+          sales: Money.fromFen(v.salesFen),
+          merchants: v.merchants,
+        }),
+      );
   }
 
   /** Everything on hand now at today's SKU prices. */
   async stockValue(): Promise<Money> {
     const [row]: Row[] = await this.dataSource.query(
-      'SELECT COALESCE(SUM(sl.on_hand * s.price_fen), 0) AS value_fen FROM stock_level sl JOIN sku s ON s.id = sl.sku_id');
+      'SELECT COALESCE(SUM(sl.on_hand * s.price_fen), 0) AS value_fen FROM stock_level sl JOIN sku s ON s.id = sl.sku_id',
+    );
     return Money.fromFen(fen(row?.value_fen));
   }
 
   /** Ids of active SKUs whose available units are at or below their threshold, fewest available first. */
   async lowStockSkuIds(limit: number): Promise<number[]> {
     checkLimit(limit);
-    // Units of ACTIVE lots past expiry not yet written off are few (the write-off runs daily): group them once.
+    // Units of ACTIVE lots past expiry not yet written off are few (the write-off runs daily): group them
+    // once.
     const rows: Row[] = await this.dataSource.query(
       `SELECT sl.sku_id AS sku_id, sl.on_hand - sl.reserved - sl.held_or_expired - COALESCE(x.units, 0) AS available
          FROM stock_level sl
@@ -192,7 +243,9 @@ export class DashboardService {
          LEFT JOIN (SELECT sku_id, SUM(quantity_on_hand) AS units FROM lot WHERE status = 'ACTIVE' AND expires_on < ? GROUP BY sku_id) x
            ON x.sku_id = sl.sku_id
         WHERE s.active = ? AND sl.on_hand - sl.reserved - sl.held_or_expired - COALESCE(x.units, 0) <= s.low_stock_threshold
-        ORDER BY available, sl.sku_id LIMIT ?`, [shanghaiToday(), 1, limit]);
+        ORDER BY available, sl.sku_id LIMIT ?`,
+      [shanghaiToday(), 1, limit],
+    );
     return rows.map((row) => Number(row.sku_id));
   }
 
@@ -203,18 +256,29 @@ export class DashboardService {
       throw badInput('withinDays', `withinDays must be from 0 to ${MAX_DASHBOARD_DAYS}, got ${withinDays}`);
     }
     const today = shanghaiToday();
-    return this.dataSource.getRepository(Lot).createQueryBuilder('lot')
+    return this.dataSource
+      .getRepository(Lot)
+      .createQueryBuilder('lot')
       .where("lot.status = 'ACTIVE'")
       .andWhere('lot.quantity_on_hand > 0')
-      .andWhere('lot.expires_on >= :today AND lot.expires_on <= :until', { today, until: addDays(today, withinDays) })
-      .orderBy('lot.expires_on', 'ASC').addOrderBy('lot.id', 'ASC')
+      .andWhere('lot.expires_on >= :today AND lot.expires_on <= :until', {
+        today,
+        until: addDays(today, withinDays),
+      })
+      .orderBy('lot.expires_on', 'ASC')
+      .addOrderBy('lot.id', 'ASC')
       .limit(limit)
       .getMany();
   }
 
   /** Totals per key of a wide breakdown (SKU, farm, merchant) over the dashboard's range. */
   private async totalsOf(dimension: Dimension, count: string, dashboard: Dashboard): Promise<Totals> {
-    const parts = await this.closedAndLive(`${dimension}|${dashboard.from}`, dashboard.from, dashboard.to, (a, b) => this.readTotals(dimension, count, a, b));
+    const parts = await this.closedAndLive(
+      `${dimension}|${dashboard.from}`,
+      dashboard.from,
+      dashboard.to,
+      (a, b) => this.readTotals(dimension, count, a, b),
+    );
     if (parts.length === 1) return parts[0];
     const totals: Totals = new Map(parts[0]);
     for (const [key, t] of parts[1]) {
@@ -230,7 +294,12 @@ export class DashboardService {
    * (a rebuild of the rollups shows after that long at most). Today is read live, and yesterday too in
    * the first minutes after midnight, while a change dated just before midnight may still commit.
    */
-  private closedAndLive<T>(key: string, from: string, to: string, read: (from: string, to: string) => Promise<T>): Promise<T[]> {
+  private closedAndLive<T>(
+    key: string,
+    from: string,
+    to: string,
+    read: (from: string, to: string) => Promise<T>,
+  ): Promise<T[]> {
     const lastClosed = addDays(shanghaiDate(new Date(Date.now() - SETTLE_MS)), -1);
     const parts: Promise<T>[] = [];
     if (from <= lastClosed) {
@@ -256,15 +325,30 @@ export class DashboardService {
   private async readTotals(dimension: Dimension, count: string, from: string, to: string): Promise<Totals> {
     const { sql, params } = this.unionOf(dimension, count, from, to);
     // A merchant's village comes along, for byMerchantVillage.
-    const rows: Row[] = await this.dataSource.query(dimension === 'merchant'
-      ? `SELECT x.k AS k, mc.village AS village, SUM(x.sales_fen) AS sales_fen, SUM(x.n) AS n FROM (${sql}) x JOIN merchant mc ON mc.id = x.k GROUP BY x.k, mc.village`
-      : `SELECT x.k AS k, SUM(x.sales_fen) AS sales_fen, SUM(x.n) AS n FROM (${sql}) x GROUP BY x.k`, params);
-    return new Map(rows.map((row) => [Number(row.k), {
-      salesFen: fen(row.sales_fen), n: Number(row.n), village: row.village === undefined ? undefined : String(row.village),
-    }]));
+    const rows: Row[] = await this.dataSource.query(
+      dimension === 'merchant'
+        ? `SELECT x.k AS k, mc.village AS village, SUM(x.sales_fen) AS sales_fen, SUM(x.n) AS n FROM (${sql}) x JOIN merchant mc ON mc.id = x.k GROUP BY x.k, mc.village`
+        : `SELECT x.k AS k, SUM(x.sales_fen) AS sales_fen, SUM(x.n) AS n FROM (${sql}) x GROUP BY x.k`,
+      params,
+    );
+    return new Map(
+      rows.map((row) => [
+        Number(row.k),
+        {
+          salesFen: fen(row.sales_fen),
+          n: Number(row.n),
+          village: row.village === undefined ? undefined : String(row.village),
+        },
+      ]),
+    );
   }
 
-  private unionOf(dimension: Dimension, count: string, from: string, to: string): { sql: string; params: string[] } {
+  private unionOf(
+    dimension: Dimension,
+    count: string,
+    from: string,
+    to: string,
+  ): { sql: string; params: string[] } {
     const parts = rangeParts(from, to);
     const selects: string[] = [];
     const params: string[] = [];

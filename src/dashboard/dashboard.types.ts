@@ -3,7 +3,10 @@ import { LocalDateScalar } from '../graphql/scalars';
 import { Money } from '../money';
 
 /** The dashboard of one date range; its sections are resolved by DashboardResolver, each from rollups. */
-@ObjectType({ description: 'Daily, monthly and breakdown figures for the county office. Sales count orders dispatched in the range.' })
+@ObjectType({
+  description:
+    'Daily, monthly and breakdown figures for the county office. Sales count orders dispatched in the range.',
+})
 export class Dashboard {
   @Field(() => LocalDateScalar)
   from: string;
@@ -50,7 +53,8 @@ export class FarmFigures {
 export class VillageFigures {
   @Field() village: string;
   @Field(() => Money) sales: Money;
-  @Field(() => Int, { description: 'Merchants of the village with orders dispatched in the range.' }) merchants: number;
+  @Field(() => Int, { description: 'Merchants of the village with orders dispatched in the range.' })
+  merchants: number;
 }
 
 @ObjectType()

@@ -1,7 +1,10 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { fenColumn } from '../db/columns';
 
-/** Sales attributed to one farm through the lots its units were picked from in one calendar month (the month's first day), for reads of long ranges. */
+/**
+ * Sales attributed to one farm through the lots its units were picked from in one calendar month (the month's
+ * first day), for reads of long ranges.
+ */
 @Entity('monthly_sales_by_farm')
 export class MonthlySalesByFarm {
   @PrimaryColumn({ type: 'date' })

@@ -25,14 +25,46 @@ export interface RollupTable {
 
 /** Every rollup table, its key columns and its additive value columns. */
 export const ROLLUP_TABLES: Record<string, RollupTable> = {
-  daily_sales: { table: 'daily_sales', keys: ['day', 'shard'], values: ['sales_fen', 'orders_placed', 'orders_dispatched', 'parcels', 'units'] },
-  daily_sales_by_carrier: { table: 'daily_sales_by_carrier', keys: ['day', 'carrier_id'], values: ['sales_fen', 'orders_dispatched', 'parcels'] },
-  daily_sales_by_merchant: { table: 'daily_sales_by_merchant', keys: ['day', 'merchant_id'], values: ['sales_fen', 'orders_dispatched'] },
-  monthly_sales_by_merchant: { table: 'monthly_sales_by_merchant', keys: ['month', 'merchant_id'], values: ['sales_fen', 'orders_dispatched'] },
-  daily_sales_by_sku: { table: 'daily_sales_by_sku', keys: ['day', 'sku_id'], values: ['sales_fen', 'units'] },
-  monthly_sales_by_sku: { table: 'monthly_sales_by_sku', keys: ['month', 'sku_id'], values: ['sales_fen', 'units'] },
-  daily_sales_by_farm: { table: 'daily_sales_by_farm', keys: ['day', 'farm_id'], values: ['sales_fen', 'units'] },
-  monthly_sales_by_farm: { table: 'monthly_sales_by_farm', keys: ['month', 'farm_id'], values: ['sales_fen', 'units'] },
+  daily_sales: {
+    table: 'daily_sales',
+    keys: ['day', 'shard'],
+    values: ['sales_fen', 'orders_placed', 'orders_dispatched', 'parcels', 'units'],
+  },
+  daily_sales_by_carrier: {
+    table: 'daily_sales_by_carrier',
+    keys: ['day', 'carrier_id'],
+    values: ['sales_fen', 'orders_dispatched', 'parcels'],
+  },
+  daily_sales_by_merchant: {
+    table: 'daily_sales_by_merchant',
+    keys: ['day', 'merchant_id'],
+    values: ['sales_fen', 'orders_dispatched'],
+  },
+  monthly_sales_by_merchant: {
+    table: 'monthly_sales_by_merchant',
+    keys: ['month', 'merchant_id'],
+    values: ['sales_fen', 'orders_dispatched'],
+  },
+  daily_sales_by_sku: {
+    table: 'daily_sales_by_sku',
+    keys: ['day', 'sku_id'],
+    values: ['sales_fen', 'units'],
+  },
+  monthly_sales_by_sku: {
+    table: 'monthly_sales_by_sku',
+    keys: ['month', 'sku_id'],
+    values: ['sales_fen', 'units'],
+  },
+  daily_sales_by_farm: {
+    table: 'daily_sales_by_farm',
+    keys: ['day', 'farm_id'],
+    values: ['sales_fen', 'units'],
+  },
+  monthly_sales_by_farm: {
+    table: 'monthly_sales_by_farm',
+    keys: ['month', 'farm_id'],
+    values: ['sales_fen', 'units'],
+  },
 };
 
 export type RollupValue = string | number;
@@ -45,7 +77,12 @@ export function monthOf(day: string): string {
 }
 
 /** Adds `deltas` to the row of `keys` in `spec`, creating it when missing. */
-async function bump(manager: EntityManager, spec: RollupTable, keys: RollupValue[], values: RollupValue[]): Promise<void> {
+async function bump(
+  manager: EntityManager,
+  spec: RollupTable,
+  keys: RollupValue[],
+  values: RollupValue[],
+): Promise<void> {
   // One order's figures are far below 2^53 fen: plain numbers add exactly, in every driver.
   const deltas = values.map(Number);
   const set = spec.values.map((column) => `${column} = ${column} + ?`).join(', ');
@@ -53,16 +90,25 @@ async function bump(manager: EntityManager, spec: RollupTable, keys: RollupValue
   const runner = manager.queryRunner;
   if (!runner) throw new Error('rollups change only inside a transaction');
   const update = async () => {
-    const result = await runner.query(`UPDATE ${spec.table} SET ${set} WHERE ${where}`, [...deltas, ...keys], true);
+    const result = await runner.query(
+      `UPDATE ${spec.table} SET ${set} WHERE ${where}`,
+      [...deltas, ...keys],
+      true,
+    );
     return Number(result.affected ?? 0);
   };
-  if (await update() > 0) return;
+  if ((await update()) > 0) return;
   const columns = [...spec.keys, ...spec.values];
   try {
-    await manager.query(`INSERT INTO ${spec.table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`, [...keys, ...deltas]);
+    await manager.query(
+      `INSERT INTO ${spec.table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+      [...keys, ...deltas],
+    );
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
-    if (await update() === 0) throw new Error(`rollup row of ${spec.table} vanished after a duplicate key`);
+    if ((await update()) === 0) {
+      throw new Error(`rollup row of ${spec.table} vanished after a duplicate key`, { cause: error });
+    }
   }
 }
 
@@ -71,9 +117,16 @@ export interface PlacedOrder {
   placedAt: Date;
 }
 
-/** placeOrder: one more order placed on the Shanghai day of `placedAt`. Call inside placeOrder's transaction. */
+/**
+ * placeOrder: one more order placed on the Shanghai day of `placedAt`. Call inside placeOrder's transaction.
+ */
 export async function recordOrderPlaced(manager: EntityManager, order: PlacedOrder): Promise<void> {
-  await bump(manager, ROLLUP_TABLES.daily_sales, [shanghaiDate(order.placedAt), order.id % ROLLUP_SHARDS], [0, 1, 0, 0, 0]);
+  await bump(
+    manager,
+    ROLLUP_TABLES.daily_sales,
+    [shanghaiDate(order.placedAt), order.id % ROLLUP_SHARDS],
+    [0, 1, 0, 0, 0],
+  );
 }
 
 export interface DispatchedOrder {
@@ -91,20 +144,32 @@ export interface DispatchedOrder {
  * fields are known.
  */
 export async function recordOrderDispatched(manager: EntityManager, order: DispatchedOrder): Promise<void> {
-  if (!order.dispatchedAt || order.carrierId === null) throw new Error(`order ${order.id} has no dispatch time or carrier`);
+  if (!order.dispatchedAt || order.carrierId === null)
+    throw new Error(`order ${order.id} has no dispatch time or carrier`);
   const lines: { sku_id: number; quantity: number; line_total_fen: string | number }[] = await manager.query(
-    'SELECT sku_id, quantity, line_total_fen FROM order_line WHERE order_id = ? ORDER BY sku_id', [order.id]);
-  const picks: { farm_id: number; units: string | number; sales_fen: string | number }[] = await manager.query(
-    `SELECT l.farm_id AS farm_id, SUM(m.quantity) AS units, SUM(m.quantity * ol.unit_price_fen) AS sales_fen
+    'SELECT sku_id, quantity, line_total_fen FROM order_line WHERE order_id = ? ORDER BY sku_id',
+    [order.id],
+  );
+  const picks: { farm_id: number; units: string | number; sales_fen: string | number }[] =
+    await manager.query(
+      `SELECT l.farm_id AS farm_id, SUM(m.quantity) AS units, SUM(m.quantity * ol.unit_price_fen) AS sales_fen
        FROM stock_movement m
        JOIN lot l ON l.id = m.lot_id
        JOIN order_line ol ON ol.order_id = m.order_id AND ol.sku_id = m.sku_id
       WHERE m.order_id = ? AND m.type = 'PICK'
-      GROUP BY l.farm_id ORDER BY l.farm_id`, [order.id]);
+      GROUP BY l.farm_id ORDER BY l.farm_id`,
+      [order.id],
+    );
   const figures = dispatchFigures(order, lines, picks);
   for (const [table, rows] of figures) {
     const spec = ROLLUP_TABLES[table];
-    for (const row of rows) await bump(manager, spec, spec.keys.map((k) => row[k]), spec.values.map((v) => row[v]));
+    for (const row of rows)
+      await bump(
+        manager,
+        spec,
+        spec.keys.map((k) => row[k]),
+        spec.values.map((v) => row[v]),
+      );
   }
 }
 
@@ -122,13 +187,43 @@ export function dispatchFigures(
   const sales = lines.reduce((sum, line) => sum + BigInt(line.line_total_fen), 0n).toString();
   const units = lines.reduce((sum, line) => sum + Number(line.quantity), 0);
   const parcels = order.parcels ?? 0;
-  const skuRows = lines.map((line) => ({ sku_id: Number(line.sku_id), sales_fen: BigInt(line.line_total_fen).toString(), units: Number(line.quantity) }));
-  const farmRows = picks.map((pick) => ({ farm_id: Number(pick.farm_id), sales_fen: BigInt(pick.sales_fen).toString(), units: Number(pick.units) }));
+  const skuRows = lines.map((line) => ({
+    sku_id: Number(line.sku_id),
+    sales_fen: BigInt(line.line_total_fen).toString(),
+    units: Number(line.quantity),
+  }));
+  const farmRows = picks.map((pick) => ({
+    farm_id: Number(pick.farm_id),
+    sales_fen: BigInt(pick.sales_fen).toString(),
+    units: Number(pick.units),
+  }));
   return [
-    ['daily_sales', [{ day, shard: order.id % ROLLUP_SHARDS, sales_fen: sales, orders_placed: 0, orders_dispatched: 1, parcels, units }]],
-    ['daily_sales_by_carrier', [{ day, carrier_id: order.carrierId!, sales_fen: sales, orders_dispatched: 1, parcels }]],
-    ['daily_sales_by_merchant', [{ day, merchant_id: order.merchantId, sales_fen: sales, orders_dispatched: 1 }]],
-    ['monthly_sales_by_merchant', [{ month, merchant_id: order.merchantId, sales_fen: sales, orders_dispatched: 1 }]],
+    [
+      'daily_sales',
+      [
+        {
+          day,
+          shard: order.id % ROLLUP_SHARDS,
+          sales_fen: sales,
+          orders_placed: 0,
+          orders_dispatched: 1,
+          parcels,
+          units,
+        },
+      ],
+    ],
+    [
+      'daily_sales_by_carrier',
+      [{ day, carrier_id: order.carrierId!, sales_fen: sales, orders_dispatched: 1, parcels }],
+    ],
+    [
+      'daily_sales_by_merchant',
+      [{ day, merchant_id: order.merchantId, sales_fen: sales, orders_dispatched: 1 }],
+    ],
+    [
+      'monthly_sales_by_merchant',
+      [{ month, merchant_id: order.merchantId, sales_fen: sales, orders_dispatched: 1 }],
+    ],
     ['daily_sales_by_sku', skuRows.map((row) => ({ day, ...row }))],
     ['monthly_sales_by_sku', skuRows.map((row) => ({ month, ...row }))],
     ['daily_sales_by_farm', farmRows.map((row) => ({ day, ...row }))],
@@ -153,9 +248,10 @@ function addRow(set: RollupSet, table: string, row: RollupRow): void {
     return;
   }
   for (const column of spec.values) {
-    existing[column] = column === 'sales_fen'
-      ? (BigInt(existing[column]) + BigInt(row[column])).toString()
-      : Number(existing[column]) + Number(row[column]);
+    existing[column] =
+      column === 'sales_fen'
+        ? (BigInt(existing[column]) + BigInt(row[column])).toString()
+        : Number(existing[column]) + Number(row[column]);
   }
 }
 
@@ -171,36 +267,63 @@ const BATCH = 10_000;
  * Recomputes every rollup row from orders, order lines and PICK movements, reading orders in
  * batches of ids (the Shanghai day is computed here, not in SQL, to keep the SQL portable).
  */
-export async function computeRollups(manager: EntityManager, progress?: (done: number) => void): Promise<RollupSet> {
+export async function computeRollups(
+  manager: EntityManager,
+  progress?: (done: number) => void,
+): Promise<RollupSet> {
   const set = emptyRollups();
   let after = 0;
   let done = 0;
   for (;;) {
-    const orders: { id: number; merchant_id: number; carrier_id: number | null; parcels: number | null; placed_at: unknown; dispatched_at: unknown }[] =
-      await manager.query('SELECT id, merchant_id, carrier_id, parcels, placed_at, dispatched_at FROM orders WHERE id > ? ORDER BY id LIMIT ?', [after, BATCH]);
+    const orders: {
+      id: number;
+      merchant_id: number;
+      carrier_id: number | null;
+      parcels: number | null;
+      placed_at: unknown;
+      dispatched_at: unknown;
+    }[] = await manager.query(
+      'SELECT id, merchant_id, carrier_id, parcels, placed_at, dispatched_at FROM orders WHERE id > ? ORDER BY id LIMIT ?',
+      [after, BATCH],
+    );
     if (orders.length === 0) break;
     const first = Number(orders[0].id);
     const last = Number(orders[orders.length - 1].id);
     after = last;
-    const lines: { order_id: number; sku_id: number; quantity: number; line_total_fen: string | number }[] = await manager.query(
-      'SELECT order_id, sku_id, quantity, line_total_fen FROM order_line WHERE order_id >= ? AND order_id <= ? ORDER BY order_id, sku_id', [first, last]);
-    const picks: { order_id: number; farm_id: number; units: string | number; sales_fen: string | number }[] = await manager.query(
-      `SELECT m.order_id AS order_id, l.farm_id AS farm_id, SUM(m.quantity) AS units, SUM(m.quantity * ol.unit_price_fen) AS sales_fen
+    const lines: { order_id: number; sku_id: number; quantity: number; line_total_fen: string | number }[] =
+      await manager.query(
+        'SELECT order_id, sku_id, quantity, line_total_fen FROM order_line WHERE order_id >= ? AND order_id <= ? ORDER BY order_id, sku_id',
+        [first, last],
+      );
+    const picks: { order_id: number; farm_id: number; units: string | number; sales_fen: string | number }[] =
+      await manager.query(
+        `SELECT m.order_id AS order_id, l.farm_id AS farm_id, SUM(m.quantity) AS units, SUM(m.quantity * ol.unit_price_fen) AS sales_fen
          FROM stock_movement m
          JOIN lot l ON l.id = m.lot_id
          JOIN order_line ol ON ol.order_id = m.order_id AND ol.sku_id = m.sku_id
         WHERE m.order_id >= ? AND m.order_id <= ? AND m.type = 'PICK'
-        GROUP BY m.order_id, l.farm_id`, [first, last]);
+        GROUP BY m.order_id, l.farm_id`,
+        [first, last],
+      );
     const linesOf = groupBy(lines, (line) => Number(line.order_id));
     const picksOf = groupBy(picks, (pick) => Number(pick.order_id));
     for (const row of orders) {
       const id = Number(row.id);
       const order: PlacedOrder & DispatchedOrder = {
-        id, merchantId: Number(row.merchant_id), carrierId: row.carrier_id === null ? null : Number(row.carrier_id),
-        parcels: row.parcels === null ? null : Number(row.parcels), placedAt: instant(row.placed_at),
-        dispatchedAt: row.dispatched_at === null || row.dispatched_at === undefined ? null : instant(row.dispatched_at),
+        id,
+        merchantId: Number(row.merchant_id),
+        carrierId: row.carrier_id === null ? null : Number(row.carrier_id),
+        parcels: row.parcels === null ? null : Number(row.parcels),
+        placedAt: instant(row.placed_at),
+        dispatchedAt:
+          row.dispatched_at === null || row.dispatched_at === undefined ? null : instant(row.dispatched_at),
       };
-      addOrderToRollups(set, order, linesOf.get(id) ?? [], (picksOf.get(id) ?? []).sort((a, b) => a.farm_id - b.farm_id));
+      addOrderToRollups(
+        set,
+        order,
+        linesOf.get(id) ?? [],
+        (picksOf.get(id) ?? []).sort((a, b) => a.farm_id - b.farm_id),
+      );
     }
     done += orders.length;
     progress?.(done);
@@ -208,7 +331,10 @@ export async function computeRollups(manager: EntityManager, progress?: (done: n
   return set;
 }
 
-/** Adds one order's figures to `set`: placed, and when it has a dispatch time, dispatched (picks by farm, ascending). */
+/**
+ * Adds one order's figures to `set`: placed, and when it has a dispatch time, dispatched (picks by farm,
+ * ascending).
+ */
 export function addOrderToRollups(
   set: RollupSet,
   order: PlacedOrder & DispatchedOrder,
@@ -216,7 +342,13 @@ export function addOrderToRollups(
   picks: { farm_id: number; units: string | number; sales_fen: string | number }[],
 ): void {
   addRow(set, 'daily_sales', {
-    day: shanghaiDate(order.placedAt), shard: order.id % ROLLUP_SHARDS, sales_fen: '0', orders_placed: 1, orders_dispatched: 0, parcels: 0, units: 0,
+    day: shanghaiDate(order.placedAt),
+    shard: order.id % ROLLUP_SHARDS,
+    sales_fen: '0',
+    orders_placed: 1,
+    orders_dispatched: 0,
+    parcels: 0,
+    units: 0,
   });
   if (order.dispatchedAt === null) return;
   for (const [table, rows] of dispatchFigures(order, lines, picks)) {
@@ -239,11 +371,14 @@ function groupBy<T>(rows: T[], key: (row: T) => number): Map<number, T[]> {
 export async function readRollups(manager: EntityManager): Promise<RollupSet> {
   const set = emptyRollups();
   for (const spec of Object.values(ROLLUP_TABLES)) {
-    const rows: RollupRow[] = await manager.query(`SELECT ${[...spec.keys, ...spec.values].join(', ')} FROM ${spec.table}`);
+    const rows: RollupRow[] = await manager.query(
+      `SELECT ${[...spec.keys, ...spec.values].join(', ')} FROM ${spec.table}`,
+    );
     for (const row of rows) {
       if (spec.values.every((v) => BigInt(row[v]) === 0n)) continue;
       const normal: RollupRow = {};
-      for (const k of spec.keys) normal[k] = k === 'day' || k === 'month' ? String(row[k]).slice(0, 10) : Number(row[k]);
+      for (const k of spec.keys)
+        normal[k] = k === 'day' || k === 'month' ? String(row[k]).slice(0, 10) : Number(row[k]);
       for (const v of spec.values) normal[v] = v === 'sales_fen' ? BigInt(row[v]).toString() : Number(row[v]);
       addRow(set, spec.table, normal);
     }
@@ -252,7 +387,11 @@ export async function readRollups(manager: EntityManager): Promise<RollupSet> {
 }
 
 /** Replaces every rollup row with `set`, in multi-row INSERTs, inside the caller's transaction. */
-export async function writeRollups(manager: EntityManager, set: RollupSet, rowsPerInsert = 500): Promise<void> {
+export async function writeRollups(
+  manager: EntityManager,
+  set: RollupSet,
+  rowsPerInsert = 500,
+): Promise<void> {
   for (const spec of Object.values(ROLLUP_TABLES)) {
     await manager.query(`DELETE FROM ${spec.table}`);
     const columns = [...spec.keys, ...spec.values];
@@ -260,8 +399,10 @@ export async function writeRollups(manager: EntityManager, set: RollupSet, rowsP
     for (let i = 0; i < rows.length; i += rowsPerInsert) {
       const chunk = rows.slice(i, i + rowsPerInsert);
       const tuple = `(${columns.map(() => '?').join(', ')})`;
-      await manager.query(`INSERT INTO ${spec.table} (${columns.join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')}`,
-        chunk.flatMap((row) => columns.map((c) => row[c])));
+      await manager.query(
+        `INSERT INTO ${spec.table} (${columns.join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')}`,
+        chunk.flatMap((row) => columns.map((c) => row[c])),
+      );
     }
   }
 }
@@ -270,7 +411,10 @@ export async function writeRollups(manager: EntityManager, set: RollupSet, rowsP
  * Recomputes every rollup from the orders and replaces what is stored (`npm run rebuild-rollups`).
  * Run it while no order is being placed or dispatched: a change made during the rebuild may be lost.
  */
-export async function rebuildRollups(dataSource: DataSource, progress?: (done: number) => void): Promise<RollupSet> {
+export async function rebuildRollups(
+  dataSource: DataSource,
+  progress?: (done: number) => void,
+): Promise<RollupSet> {
   const set = await computeRollups(dataSource.manager, progress);
   await inTransaction(dataSource, (manager) => writeRollups(manager, set));
   return set;

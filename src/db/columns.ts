@@ -2,8 +2,10 @@ import { ColumnOptions, ValueTransformer } from 'typeorm';
 
 /** BIGINT fen <-> JS bigint, whatever the driver returns (number, string). */
 export const bigintTransformer: ValueTransformer = {
-  to: (value: bigint | null | undefined) => (value === null || value === undefined ? value : value.toString()),
-  from: (value: string | number | bigint | null) => (value === null || value === undefined ? value : BigInt(value)),
+  to: (value: bigint | null | undefined) =>
+    value === null || value === undefined ? value : value.toString(),
+  from: (value: string | number | bigint | null) =>
+    value === null || value === undefined ? value : BigInt(value),
 };
 
 /** Whole fen. */

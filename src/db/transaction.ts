@@ -8,8 +8,9 @@ const MAX_ATTEMPTS = 5;
 const sqliteQueues = new WeakMap<DataSource, Promise<unknown>>();
 
 function isDeadlock(error: unknown): boolean {
-  const code = (error as { code?: string; driverError?: { code?: string } })?.driverError?.code
-    ?? (error as { code?: string })?.code;
+  const code =
+    (error as { code?: string; driverError?: { code?: string } })?.driverError?.code ??
+    (error as { code?: string })?.code;
   return code !== undefined && DEADLOCK_CODES.has(code);
 }
 
@@ -17,11 +18,17 @@ function isDeadlock(error: unknown): boolean {
  * Runs `work` in one transaction. On SQLite transactions are serialised; on MySQL a deadlock or
  * lock-wait timeout rolls back and runs `work` again, a bounded number of times.
  */
-export async function inTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  dataSource: DataSource,
+  work: (manager: EntityManager) => Promise<T>,
+): Promise<T> {
   if (dataSource.options.type !== 'mysql') {
     const previous = sqliteQueues.get(dataSource) ?? Promise.resolve();
     const run = previous.catch(() => undefined).then(() => dataSource.transaction(work));
-    sqliteQueues.set(dataSource, run.catch(() => undefined));
+    sqliteQueues.set(
+      dataSource,
+      run.catch(() => undefined),
+    );
     return run;
   }
   for (let attempt = 1; ; attempt++) {
@@ -39,5 +46,7 @@ export async function inTransaction<T>(dataSource: DataSource, work: (manager: E
 export function isDuplicateKey(error: unknown): boolean {
   const e = error as { code?: string; driverError?: { code?: string }; message?: string };
   const code = e?.driverError?.code ?? e?.code;
-  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  return (
+    code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  );
 }

@@ -65,7 +65,11 @@ export function encodeCursor(values: (string | number)[]): string {
 function decodeCursor(cursor: string, field: string, length: number): (string | number)[] {
   try {
     const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(values) && values.length === length && values.every((v) => ['string', 'number'].includes(typeof v))) {
+    if (
+      Array.isArray(values) &&
+      values.length === length &&
+      values.every((v) => ['string', 'number'].includes(typeof v))
+    ) {
       return values;
     }
   } catch {
@@ -78,14 +82,18 @@ function decodeCursor(cursor: string, field: string, length: number): (string | 
 export function pageWindow(args: ConnectionArgs, cursorLength: number): PageWindow {
   const { first, after, last, before } = args;
   if (first != null && last != null) throw badInput('first', 'Give first or last, not both');
-  for (const [name, value] of [['first', first], ['last', last]] as const) {
+  for (const [name, value] of [
+    ['first', first],
+    ['last', last],
+  ] as const) {
     if (value != null && (value < 0 || value > MAX_PAGE)) {
       throw badInput(name, `${name} must be from 0 to ${MAX_PAGE}, got ${value}`);
     }
   }
   if (after != null && before != null) throw badInput('after', 'Give after or before, not both');
   if (last != null && after != null) throw badInput('after', 'after goes with first; use before with last');
-  if (first != null && before != null) throw badInput('before', 'before goes with last; use after with first');
+  if (first != null && before != null)
+    throw badInput('before', 'before goes with last; use after with first');
   const forward = last == null && before == null;
   const cursorText = forward ? after : before;
   return {
@@ -116,10 +124,14 @@ export async function paginate<T extends { id: number }>(
   if (window.cursor) {
     if (sort) {
       const [value, id] = window.cursor;
-      page.andWhere(new Brackets((w) => {
-        w.where(`${sort.expression} ${cmp} :cursorValue`, { cursorValue: value })
-          .orWhere(`(${sort.expression} = :cursorValue AND ${alias}.id ${cmp} :cursorId)`, { cursorId: id });
-      }));
+      page.andWhere(
+        new Brackets((w) => {
+          w.where(`${sort.expression} ${cmp} :cursorValue`, { cursorValue: value }).orWhere(
+            `(${sort.expression} = :cursorValue AND ${alias}.id ${cmp} :cursorId)`,
+            { cursorId: id },
+          );
+        }),
+      );
     } else {
       page.andWhere(`${alias}.id ${cmp} :cursorId`, { cursorId: window.cursor[0] });
     }
@@ -131,10 +143,15 @@ export async function paginate<T extends { id: number }>(
   const nodes = rows.slice(0, window.limit);
   if (!window.forward) nodes.reverse();
   const cursorOf = (row: T) => encodeCursor(sort ? [sort.valueOf(row), row.id] : [row.id]);
-  return connectionOf(nodes, cursorOf, {
-    hasNextPage: window.forward ? hasMore : args.before != null,
-    hasPreviousPage: window.forward ? args.after != null : hasMore,
-  }, () => countQuery.getCount());
+  return connectionOf(
+    nodes,
+    cursorOf,
+    {
+      hasNextPage: window.forward ? hasMore : args.before != null,
+      hasPreviousPage: window.forward ? args.after != null : hasMore,
+    },
+    () => countQuery.getCount(),
+  );
 }
 
 export function connectionOf<T>(

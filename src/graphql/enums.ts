@@ -1,28 +1,86 @@
 import { registerEnumType } from 'type-graphql';
 
-export enum Role { MERCHANT = 'MERCHANT', WAREHOUSE = 'WAREHOUSE', OFFICIAL = 'OFFICIAL', ADMIN = 'ADMIN' }
-export enum StorageZone { AMBIENT = 'AMBIENT', CHILLED = 'CHILLED', FROZEN = 'FROZEN' }
+export enum Role {
+  MERCHANT = 'MERCHANT',
+  WAREHOUSE = 'WAREHOUSE',
+  OFFICIAL = 'OFFICIAL',
+  ADMIN = 'ADMIN',
+}
+export enum StorageZone {
+  AMBIENT = 'AMBIENT',
+  CHILLED = 'CHILLED',
+  FROZEN = 'FROZEN',
+}
 export enum SkuCategory {
-  GRAIN = 'GRAIN', FRUIT = 'FRUIT', VEGETABLE = 'VEGETABLE', MUSHROOM = 'MUSHROOM', HERB = 'HERB',
-  NUT = 'NUT', MEAT_EGG = 'MEAT_EGG', PROCESSED = 'PROCESSED', HANDICRAFT = 'HANDICRAFT',
+  GRAIN = 'GRAIN',
+  FRUIT = 'FRUIT',
+  VEGETABLE = 'VEGETABLE',
+  MUSHROOM = 'MUSHROOM',
+  HERB = 'HERB',
+  NUT = 'NUT',
+  MEAT_EGG = 'MEAT_EGG',
+  PROCESSED = 'PROCESSED',
+  HANDICRAFT = 'HANDICRAFT',
 }
-export enum SalesPlatform { TAOBAO = 'TAOBAO', DOUYIN = 'DOUYIN', KUAISHOU = 'KUAISHOU', WECHAT = 'WECHAT', PINDUODUO = 'PINDUODUO', OTHER = 'OTHER' }
-export enum LotStatus { ACTIVE = 'ACTIVE', HELD = 'HELD', EXPIRED = 'EXPIRED', DEPLETED = 'DEPLETED' }
+export enum SalesPlatform {
+  TAOBAO = 'TAOBAO',
+  DOUYIN = 'DOUYIN',
+  KUAISHOU = 'KUAISHOU',
+  WECHAT = 'WECHAT',
+  PINDUODUO = 'PINDUODUO',
+  OTHER = 'OTHER',
+}
+export enum LotStatus {
+  ACTIVE = 'ACTIVE',
+  HELD = 'HELD',
+  EXPIRED = 'EXPIRED',
+  DEPLETED = 'DEPLETED',
+}
 export enum OrderStatus {
-  PLACED = 'PLACED', ALLOCATED = 'ALLOCATED', PICKED = 'PICKED', DISPATCHED = 'DISPATCHED',
-  DELIVERED = 'DELIVERED', CANCELLED = 'CANCELLED',
+  PLACED = 'PLACED',
+  ALLOCATED = 'ALLOCATED',
+  PICKED = 'PICKED',
+  DISPATCHED = 'DISPATCHED',
+  DELIVERED = 'DELIVERED',
+  CANCELLED = 'CANCELLED',
 }
-export enum MovementType { RECEIPT = 'RECEIPT', PICK = 'PICK', ADJUSTMENT = 'ADJUSTMENT', EXPIRY = 'EXPIRY', TRANSFER = 'TRANSFER' }
-export enum AdjustmentReason { COUNT_CORRECTION = 'COUNT_CORRECTION', DAMAGE = 'DAMAGE', SPOILAGE = 'SPOILAGE', FOUND = 'FOUND' }
-export enum SkuOrderField { CODE = 'CODE', NAME = 'NAME', PRICE = 'PRICE', AVAILABLE = 'AVAILABLE' }
-export enum SortDirection { ASC = 'ASC', DESC = 'DESC' }
+export enum MovementType {
+  RECEIPT = 'RECEIPT',
+  PICK = 'PICK',
+  ADJUSTMENT = 'ADJUSTMENT',
+  EXPIRY = 'EXPIRY',
+  TRANSFER = 'TRANSFER',
+}
+export enum AdjustmentReason {
+  COUNT_CORRECTION = 'COUNT_CORRECTION',
+  DAMAGE = 'DAMAGE',
+  SPOILAGE = 'SPOILAGE',
+  FOUND = 'FOUND',
+}
+export enum SkuOrderField {
+  CODE = 'CODE',
+  NAME = 'NAME',
+  PRICE = 'PRICE',
+  AVAILABLE = 'AVAILABLE',
+}
+export enum SortDirection {
+  ASC = 'ASC',
+  DESC = 'DESC',
+}
 
 registerEnumType(Role, {
   name: 'Role',
   valuesConfig: {
-    MERCHANT: { description: 'An online store of the park: sees stock and catalog, places and reads only its own orders.' },
-    WAREHOUSE: { description: 'Distribution-centre staff on tablets: receives, moves, adjusts, picks and dispatches.' },
-    OFFICIAL: { description: 'County office dashboards: read-only, aggregates and catalog, no personal data.' },
+    MERCHANT: {
+      description:
+        'An online store of the park: sees stock and catalog, places and reads only its own orders.',
+    },
+    WAREHOUSE: {
+      description: 'Distribution-centre staff on tablets: receives, moves, adjusts, picks and dispatches.',
+    },
+    OFFICIAL: {
+      description: 'County office dashboards: read-only, aggregates and catalog, no personal data.',
+    },
     ADMIN: { description: 'Operators: everything, including reference data and API keys.' },
   },
 });

@@ -19,7 +19,8 @@ export class NodeResolver {
 
   @Query(() => [Node], { nullable: 'items' })
   nodes(@Arg('ids', () => [ID]) ids: string[], @Ctx() context: Context) {
-    if (ids.length > MAX_NODES) throw badInput('ids', `ids takes at most ${MAX_NODES} ids, got ${ids.length}`);
+    if (ids.length > MAX_NODES)
+      throw badInput('ids', `ids takes at most ${MAX_NODES} ids, got ${ids.length}`);
     return Promise.all(ids.map((id) => loadNode(context, id)));
   }
 }
@@ -40,9 +41,10 @@ async function loadNode(context: Context, globalId: string): Promise<unknown> {
       const order = await l.order.load(id);
       return order && canSee(principal, order) ? order : null;
     },
-    StockMovement: (_l, id) => principal.role === Role.MERCHANT
-      ? Promise.resolve(null)
-      : context.dataSource.getRepository(StockMovement).findOneBy({ id }),
+    StockMovement: (_l, id) =>
+      principal.role === Role.MERCHANT
+        ? Promise.resolve(null)
+        : context.dataSource.getRepository(StockMovement).findOneBy({ id }),
   };
   const load = byType[parsed.type];
   return load ? load(loaders, parsed.id) : null;

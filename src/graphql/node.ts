@@ -16,6 +16,9 @@ export function fromGlobalId(globalId: string): { type: string; id: number } | n
   resolveType: (value) => (value as { constructor: { nodeType?: string } }).constructor.nodeType,
 })
 export abstract class Node {
-  @Field(() => ID, { name: 'id', description: 'Opaque global id, stable across releases; node(id:) fetches it.' })
+  @Field(() => ID, {
+    name: 'id',
+    description: 'Opaque global id, stable across releases; node(id:) fetches it.',
+  })
   nodeId: string;
 }

@@ -1,8 +1,25 @@
 import { ApolloServerPlugin, HeaderMap } from '@apollo/server';
 import {
-  DocumentNode, FieldNode, FragmentDefinitionNode, getNamedType, getNullableType, GraphQLCompositeType, GraphQLError,
-  GraphQLField, GraphQLSchema, isCompositeType, isLeafType, isListType, isObjectType, isInterfaceType, Kind,
-  OperationDefinitionNode, SchemaMetaFieldDef, SelectionSetNode, TypeMetaFieldDef, ValueNode,
+  DocumentNode,
+  FieldNode,
+  FragmentDefinitionNode,
+  getNamedType,
+  getNullableType,
+  GraphQLCompositeType,
+  GraphQLError,
+  GraphQLField,
+  GraphQLSchema,
+  isCompositeType,
+  isLeafType,
+  isListType,
+  isObjectType,
+  isInterfaceType,
+  Kind,
+  OperationDefinitionNode,
+  SchemaMetaFieldDef,
+  SelectionSetNode,
+  TypeMetaFieldDef,
+  ValueNode,
 } from 'graphql';
 import { Config } from '../config';
 import { Context } from '../context';
@@ -13,7 +30,8 @@ import { DEFAULT_PAGE, MAX_PAGE } from './connection';
 export const MUTATION_COST = 10;
 /**
  * Assumed length of a list that takes no size argument: at the root it is a whole table (bins, carriers,
- * stations), below it a few per parent on average (lines of an order, suppliers of a SKU, placements of a lot).
+ * stations), below it a few per parent on average (lines of an order, suppliers of a SKU, placements of a
+ * lot).
  */
 export const ROOT_LIST_SIZE = DEFAULT_PAGE;
 export const NESTED_LIST_SIZE = 2;
@@ -36,7 +54,12 @@ class Truncated extends Error {}
 
 function integerValue(node: ValueNode | undefined, variables: Record<string, unknown>): number | null {
   if (!node) return null;
-  const value = node.kind === Kind.VARIABLE ? variables[node.name.value] : node.kind === Kind.INT ? Number(node.value) : null;
+  const value =
+    node.kind === Kind.VARIABLE
+      ? variables[node.name.value]
+      : node.kind === Kind.INT
+        ? Number(node.value)
+        : null;
   return typeof value === 'number' && Number.isInteger(value) ? value : null;
 }
 
@@ -57,9 +80,15 @@ function argument(node: FieldNode, name: string): ValueNode | undefined {
 
 /**
  * How many items a list field is charged for: a connection's page (first/last, default 20, at most 100),
- * stockLevels by its codes, nodes by its ids, fields with a limit by the limit, other lists ROOT_ or NESTED_LIST_SIZE.
+ * stockLevels by its codes, nodes by its ids, fields with a limit by the limit, other lists ROOT_ or
+ * NESTED_LIST_SIZE.
  */
-function listSize(node: FieldNode, page: number | null, variables: Record<string, unknown>, root: boolean): number {
+function listSize(
+  node: FieldNode,
+  page: number | null,
+  variables: Record<string, unknown>,
+  root: boolean,
+): number {
   const name = node.name.value;
   if ((name === 'edges' || name === 'nodes') && page !== null) return page;
   for (const arg of ['skuCodes', 'ids']) {
@@ -72,7 +101,10 @@ function listSize(node: FieldNode, page: number | null, variables: Record<string
 }
 
 function pageSize(node: FieldNode, variables: Record<string, unknown>): number {
-  const size = integerValue(argument(node, 'first'), variables) ?? integerValue(argument(node, 'last'), variables) ?? DEFAULT_PAGE;
+  const size =
+    integerValue(argument(node, 'first'), variables) ??
+    integerValue(argument(node, 'last'), variables) ??
+    DEFAULT_PAGE;
   return Math.min(MAX_PAGE, Math.max(0, size));
 }
 
@@ -95,13 +127,23 @@ export function measureOperation(
   let visited = 0;
   const active = new Set<string>();
 
-  const fieldOf = (parent: GraphQLCompositeType, name: string, root: boolean): GraphQLField<unknown, unknown> | undefined => {
+  const fieldOf = (
+    parent: GraphQLCompositeType,
+    name: string,
+    root: boolean,
+  ): GraphQLField<unknown, unknown> | undefined => {
     if (root && name === '__schema') return SchemaMetaFieldDef;
     if (root && name === '__type') return TypeMetaFieldDef;
     return isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[name] : undefined;
   };
 
-  const selectionCost = (set: SelectionSetNode, parent: GraphQLCompositeType, depth: number, page: number | null, root: boolean): number => {
+  const selectionCost = (
+    set: SelectionSetNode,
+    parent: GraphQLCompositeType,
+    depth: number,
+    page: number | null,
+    root: boolean,
+  ): number => {
     let cost = 0;
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
@@ -119,11 +161,14 @@ export function measureOperation(
         const childPage = named.name.endsWith('Connection') ? pageSize(selection, variables) : null;
         const own = root && operation.operation === 'mutation' ? MUTATION_COST : 1;
         const each = own + selectionCost(selection.selectionSet, named, depth + 1, childPage, false);
-        cost += isListType(getNullableType(field.type)) ? listSize(selection, page, variables, root) * each : each;
+        cost += isListType(getNullableType(field.type))
+          ? listSize(selection, page, variables, root) * each
+          : each;
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const typeName = selection.typeCondition?.name.value;
         const type = typeName ? schema.getType(typeName) : parent;
-        if (type && isCompositeType(type)) cost += selectionCost(selection.selectionSet, type, depth, page, root);
+        if (type && isCompositeType(type))
+          cost += selectionCost(selection.selectionSet, type, depth, page, root);
       } else {
         const name = selection.name.value;
         const fragment = fragments.get(name);
@@ -150,7 +195,9 @@ export function measureOperation(
 }
 
 function tooComplex(message: string, extensions: Record<string, unknown> = {}): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'QUERY_TOO_COMPLEX', ...extensions, http: { status: 400 } } });
+  return new GraphQLError(message, {
+    extensions: { code: 'QUERY_TOO_COMPLEX', ...extensions, http: { status: 400 } },
+  });
 }
 
 function rateLimited(spent: Spending): GraphQLError {
@@ -174,15 +221,23 @@ function checkLimits(document: DocumentNode, measure: QueryMeasure, config: Conf
     throw tooComplex(`A query may select at most ${MAX_FIELD_SELECTIONS} fields once fragments are expanded`);
   }
   if (measure.aliases > MAX_ALIASES) {
-    throw tooComplex(`A query may use at most ${MAX_ALIASES} aliases, got ${measure.aliases}`, { aliases: measure.aliases, maximumAliases: MAX_ALIASES });
+    throw tooComplex(`A query may use at most ${MAX_ALIASES} aliases, got ${measure.aliases}`, {
+      aliases: measure.aliases,
+      maximumAliases: MAX_ALIASES,
+    });
   }
   if (measure.depth > config.maxQueryDepth) {
-    throw tooComplex(`A query may nest at most ${config.maxQueryDepth} levels, got ${measure.depth}`, { depth: measure.depth, maximumDepth: config.maxQueryDepth });
+    throw tooComplex(`A query may nest at most ${config.maxQueryDepth} levels, got ${measure.depth}`, {
+      depth: measure.depth,
+      maximumDepth: config.maxQueryDepth,
+    });
   }
   const maximum = Math.min(config.maxQueryCost, config.rateLimitBucket);
   if (measure.cost > maximum) {
-    throw tooComplex(`This query would cost ${measure.cost} points, at most ${maximum} are allowed: ask for smaller pages or fewer nested lists`,
-      { cost: measure.cost, maximumCost: maximum });
+    throw tooComplex(
+      `This query would cost ${measure.cost} points, at most ${maximum} are allowed: ask for smaller pages or fewer nested lists`,
+      { cost: measure.cost, maximumCost: maximum },
+    );
   }
 }
 
@@ -191,7 +246,10 @@ function checkLimits(document: DocumentNode, measure: QueryMeasure, config: Conf
  * (QUERY_TOO_COMPLEX), spends its cost from the caller's bucket (RATE_LIMITED, HTTP 429, when empty)
  * and answers every request with extensions.cost.
  */
-export function queryLimitsPlugin(config: Config, limiter: RateLimiter = createRateLimiter(config)): ApolloServerPlugin<Context> {
+export function queryLimitsPlugin(
+  config: Config,
+  limiter: RateLimiter = createRateLimiter(config),
+): ApolloServerPlugin<Context> {
   return {
     async serverWillStart() {
       return {
@@ -228,7 +286,10 @@ export function queryLimitsPlugin(config: Config, limiter: RateLimiter = createR
           }
           if (response.body.kind !== 'single') return;
           const result = response.body.singleResult;
-          result.extensions = { ...result.extensions, cost: { requestedQueryCost: requested, throttleStatus: status } };
+          result.extensions = {
+            ...result.extensions,
+            cost: { requestedQueryCost: requested, throttleStatus: status },
+          };
         },
       };
     },

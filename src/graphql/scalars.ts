@@ -23,8 +23,13 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
 });
 
 function parseDateTime(value: unknown): Date {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) {
-    throw badInput(`DateTime expected an ISO-8601 date and time such as 2026-11-29T08:30:00Z, got ${JSON.stringify(value)?.slice(0, 40)}`);
+  if (
+    typeof value !== 'string' ||
+    !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(value)
+  ) {
+    throw badInput(
+      `DateTime expected an ISO-8601 date and time such as 2026-11-29T08:30:00Z, got ${JSON.stringify(value)?.slice(0, 40)}`,
+    );
   }
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) throw badInput(`DateTime expected a real date and time, got ${value}`);
@@ -55,7 +60,10 @@ export function isLocalDate(value: unknown): value is string {
 }
 
 function parseLocalDate(value: unknown): string {
-  if (!isLocalDate(value)) throw badInput(`LocalDate expected a real calendar date YYYY-MM-DD, got ${JSON.stringify(value)?.slice(0, 40)}`);
+  if (!isLocalDate(value))
+    throw badInput(
+      `LocalDate expected a real calendar date YYYY-MM-DD, got ${JSON.stringify(value)?.slice(0, 40)}`,
+    );
   return value;
 }
 

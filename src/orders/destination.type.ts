@@ -7,7 +7,10 @@ import { Order } from './order.entity';
 export class Destination {
   constructor(readonly order: Order) {}
 
-  @Field(() => VillageStation, { nullable: true, description: 'Set when the parcel goes to a village station.' })
+  @Field(() => VillageStation, {
+    nullable: true,
+    description: 'Set when the parcel goes to a village station.',
+  })
   station: VillageStation | null;
 
   @Field(() => String, { nullable: true })

@@ -4,32 +4,47 @@ import { Role } from '../graphql/enums';
 import { Order } from './order.entity';
 import { DispatchOrderInput, PlaceOrderInput } from './order.inputs';
 
-/** The order state machine's mutations. Each clears the request's loaders, since it changed what they hold. */
+/**
+ * The order state machine's mutations. Each clears the request's loaders, since it changed what they hold.
+ */
 @Resolver()
 export class OrderOperationsResolver {
   @Authorized(Role.MERCHANT)
-  @Mutation(() => Order, { description: 'All lines reserved or none: INSUFFICIENT_STOCK lists every short SKU in extensions.shortages.' })
+  @Mutation(() => Order, {
+    description:
+      'All lines reserved or none: INSUFFICIENT_STOCK lists every short SKU in extensions.shortages.',
+  })
   placeOrder(@Arg('input') input: PlaceOrderInput, @Ctx() { services, principal, loaders }: Context) {
     loaders.clearAll();
     return services.orders.placeOrder(principal, input);
   }
 
   @Authorized(Role.MERCHANT, Role.WAREHOUSE)
-  @Mutation(() => Order, { description: 'PLACED or ALLOCATED -> CANCELLED, releasing the reservation. WAREHOUSE may cancel too.' })
-  cancelOrder(@Arg('number') number: string, @Arg('reason') reason: string, @Ctx() { services, principal, loaders }: Context) {
+  @Mutation(() => Order, {
+    description: 'PLACED or ALLOCATED -> CANCELLED, releasing the reservation. WAREHOUSE may cancel too.',
+  })
+  cancelOrder(
+    @Arg('number') number: string,
+    @Arg('reason') reason: string,
+    @Ctx() { services, principal, loaders }: Context,
+  ) {
     loaders.clearAll();
     return services.orders.cancelOrder(principal, number, reason);
   }
 
   @Authorized(Role.WAREHOUSE)
-  @Mutation(() => Order, { description: 'PLACED -> ALLOCATED: picks lots first-expiry-first-out, skipping HELD and EXPIRED lots.' })
+  @Mutation(() => Order, {
+    description: 'PLACED -> ALLOCATED: picks lots first-expiry-first-out, skipping HELD and EXPIRED lots.',
+  })
   allocateOrder(@Arg('number') number: string, @Ctx() { services, principal, loaders }: Context) {
     loaders.clearAll();
     return services.orders.allocateOrder(principal, number);
   }
 
   @Authorized(Role.WAREHOUSE)
-  @Mutation(() => Order, { description: 'ALLOCATED -> PICKED: units leave their locations (PICK movements).' })
+  @Mutation(() => Order, {
+    description: 'ALLOCATED -> PICKED: units leave their locations (PICK movements).',
+  })
   pickOrder(@Arg('number') number: string, @Ctx() { services, principal, loaders }: Context) {
     loaders.clearAll();
     return services.orders.pickOrder(principal, number);

@@ -1,5 +1,12 @@
 import {
-  ArrayMaxSize, ArrayMinSize, IsOptional, Length, Max, MaxLength, Min, ValidateNested,
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsOptional,
+  Length,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
 } from 'class-validator';
 import { Field, InputType, Int } from 'type-graphql';
 import { OrderStatus } from '../graphql/enums';
@@ -22,7 +29,10 @@ export class OrderLineInput {
 
 @InputType()
 export class DestinationInput {
-  @Field({ nullable: true, description: 'Either a village station, or recipient and address.' }) @IsOptional() @Length(1, 40) stationCode?: string;
+  @Field({ nullable: true, description: 'Either a village station, or recipient and address.' })
+  @IsOptional()
+  @Length(1, 40)
+  stationCode?: string;
   @Field({ nullable: true }) @IsOptional() @Length(1, 80) recipientName?: string;
   @Field({ nullable: true }) @IsOptional() @Length(1, 40) recipientPhone?: string;
   @Field({ nullable: true }) @IsOptional() @Length(1, 300) address?: string;
@@ -32,13 +42,26 @@ export class DestinationInput {
 
 @InputType()
 export class PlaceOrderInput {
-  @Field({ description: 'Same key and same input: the same order again, nothing reserved twice. Same key, other input: CONFLICT. Scoped to the merchant.' })
-  @Length(1, 100) idempotencyKey: string;
-  @Field({ nullable: true, description: 'Required for ADMIN keys; taken from the key for MERCHANT keys.' }) @IsOptional() @Length(1, 40) merchantCode?: string;
+  @Field({
+    description:
+      'Same key and same input: the same order again, nothing reserved twice. Same key, other input: CONFLICT. Scoped to the merchant.',
+  })
+  @Length(1, 100)
+  idempotencyKey: string;
+  @Field({ nullable: true, description: 'Required for ADMIN keys; taken from the key for MERCHANT keys.' })
+  @IsOptional()
+  @Length(1, 40)
+  merchantCode?: string;
   @Field(() => [OrderLineInput], { description: '1 to 100 lines, each SKU at most once.' })
-  @ArrayMinSize(1) @ArrayMaxSize(100) @ValidateNested({ each: true }) lines: OrderLineInput[];
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  lines: OrderLineInput[];
   @Field(() => DestinationInput) @ValidateNested() destination: DestinationInput;
-  @Field({ nullable: true, description: 'Preferred carrier; the warehouse may choose another at dispatch.' }) @IsOptional() @Length(1, 40) carrierCode?: string;
+  @Field({ nullable: true, description: 'Preferred carrier; the warehouse may choose another at dispatch.' })
+  @IsOptional()
+  @Length(1, 40)
+  carrierCode?: string;
 }
 
 @InputType()

@@ -24,7 +24,10 @@ export const MerchantConnection = connectionType(Merchant, 'Merchant');
 
 @Resolver(() => Order)
 export class OrderResolver {
-  @Query(() => Order, { nullable: true, description: 'NOT_FOUND, not FORBIDDEN, when a merchant asks for another merchant\'s order.' })
+  @Query(() => Order, {
+    nullable: true,
+    description: "NOT_FOUND, not FORBIDDEN, when a merchant asks for another merchant's order.",
+  })
   async order(@Arg('number') number: string, @Ctx() { services, principal }: Context) {
     const order = await services.orders.orderByNumber(principal, number);
     if (!order) throw notFound('Order', number, 'number');
@@ -32,7 +35,11 @@ export class OrderResolver {
   }
 
   @Query(() => OrderConnection)
-  orders(@Args() page: ConnectionArgs, @Arg('filter', () => OrderFilter, { nullable: true }) filter: OrderFilter | null, @Ctx() { services, principal }: Context) {
+  orders(
+    @Args() page: ConnectionArgs,
+    @Arg('filter', () => OrderFilter, { nullable: true }) filter: OrderFilter | null,
+    @Ctx() { services, principal }: Context,
+  ) {
     return services.orders.orders(principal, page, filter ?? {});
   }
 
@@ -64,7 +71,7 @@ export class OrderResolver {
 
 function personalData(context: Context, destination: Destination, value: string | null): string | null {
   if (!context.principal.canSeePersonalDataOf(destination.order.merchantId)) {
-    throw forbidden('Recipient details are personal data: the order\'s merchant, WAREHOUSE and ADMIN only');
+    throw forbidden("Recipient details are personal data: the order's merchant, WAREHOUSE and ADMIN only");
   }
   return value;
 }
@@ -76,17 +83,26 @@ export class DestinationResolver {
     return destination.order.stationId === null ? null : loaders.station.load(destination.order.stationId);
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'Personal data: the order\'s merchant, WAREHOUSE and ADMIN only.' })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: "Personal data: the order's merchant, WAREHOUSE and ADMIN only.",
+  })
   recipientName(@Root() destination: Destination, @Ctx() context: Context) {
     return personalData(context, destination, destination.order.recipientName);
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'Personal data: the order\'s merchant, WAREHOUSE and ADMIN only.' })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: "Personal data: the order's merchant, WAREHOUSE and ADMIN only.",
+  })
   recipientPhone(@Root() destination: Destination, @Ctx() context: Context) {
     return personalData(context, destination, destination.order.recipientPhone);
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'Personal data: the order\'s merchant, WAREHOUSE and ADMIN only.' })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: "Personal data: the order's merchant, WAREHOUSE and ADMIN only.",
+  })
   address(@Root() destination: Destination, @Ctx() context: Context) {
     return personalData(context, destination, destination.order.address);
   }
@@ -136,7 +152,9 @@ export class MerchantResolver {
     return services.catalog.createMerchant(input);
   }
 
-  @FieldResolver(() => OrderConnection, { description: 'A merchant sees only its own; WAREHOUSE, OFFICIAL and ADMIN see all.' })
+  @FieldResolver(() => OrderConnection, {
+    description: 'A merchant sees only its own; WAREHOUSE, OFFICIAL and ADMIN see all.',
+  })
   orders(
     @Root() merchant: Merchant,
     @Args() page: ConnectionArgs,

@@ -8,10 +8,26 @@ import { inTransaction, isDuplicateKey } from '../db/transaction';
 import { GatewayEvents } from '../events';
 import { Connection, ConnectionArgs, paginate } from '../graphql/connection';
 import { LotStatus, MovementType, OrderStatus, Role } from '../graphql/enums';
-import { badInput, conflict, forbidden, insufficientStock, invalidState, notFound, Shortage } from '../graphql/errors';
+import {
+  badInput,
+  conflict,
+  forbidden,
+  insufficientStock,
+  invalidState,
+  notFound,
+  Shortage,
+} from '../graphql/errors';
 import { Lot } from '../stock/lot.entity';
 import {
-  availableBySku, bumpStockLevel, compactDate, execute, forUpdate, recordMovement, requestHash, sqlInstant, takeAvailable,
+  availableBySku,
+  bumpStockLevel,
+  compactDate,
+  execute,
+  forUpdate,
+  recordMovement,
+  requestHash,
+  sqlInstant,
+  takeAvailable,
   temporaryCode,
 } from '../stock/stock-sql';
 import { shanghaiDate, shanghaiToday } from '../time';
@@ -31,11 +47,26 @@ class Shortfall extends Error {
 }
 
 /** Order columns a transition may set besides status. */
-type TransitionFields = Partial<Pick<Order, 'carrierId' | 'trackingNumber' | 'parcels' | 'weightGrams' | 'dispatchedAt' | 'deliveredAt' | 'cancelledAt' | 'cancelReason'>>;
+type TransitionFields = Partial<
+  Pick<
+    Order,
+    | 'carrierId'
+    | 'trackingNumber'
+    | 'parcels'
+    | 'weightGrams'
+    | 'dispatchedAt'
+    | 'deliveredAt'
+    | 'cancelledAt'
+    | 'cancelReason'
+  >
+>;
 
 /** Merchants' orders; a merchant only ever sees its own. */
 export class OrderService {
-  constructor(private readonly dataSource: DataSource, private readonly events: GatewayEvents) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly events: GatewayEvents,
+  ) {}
 
   /** The order, or null when it does not exist or the caller may not see it. */
   async orderByNumber(principal: Principal, number: string): Promise<Order | null> {
@@ -47,7 +78,8 @@ export class OrderService {
   orders(principal: Principal, args: ConnectionArgs, filter: OrderFilter = {}): Promise<Connection<Order>> {
     const query = this.dataSource.getRepository(Order).createQueryBuilder('o');
     applyOrderFilter(query, filter);
-    if (principal.role === Role.MERCHANT) query.andWhere('o.merchant_id = :own', { own: principal.merchantId });
+    if (principal.role === Role.MERCHANT)
+      query.andWhere('o.merchant_id = :own', { own: principal.merchantId });
     return paginate(query, args, null, 'DESC');
   }
 
@@ -61,10 +93,17 @@ export class OrderService {
     const merchant = await this.merchantFor(principal, input.merchantCode);
     checkLines(input);
     const destination = checkDestination(input.destination);
-    const hash = requestHash([input.lines.map((l) => [l.skuCode, l.quantity]), destination, input.carrierCode ?? null]);
+    const hash = requestHash([
+      input.lines.map((l) => [l.skuCode, l.quantity]),
+      destination,
+      input.carrierCode ?? null,
+    ]);
     const replay = async (m: EntityManager | DataSource): Promise<Order | null> => {
-      const earlier = await m.getRepository(Order).findOneBy({ merchantId: merchant.id, idempotencyKey: input.idempotencyKey });
-      if (earlier && earlier.requestHash !== hash) throw conflict('This idempotency key was used for another order', 'idempotencyKey');
+      const earlier = await m
+        .getRepository(Order)
+        .findOneBy({ merchantId: merchant.id, idempotencyKey: input.idempotencyKey });
+      if (earlier && earlier.requestHash !== hash)
+        throw conflict('This idempotency key was used for another order', 'idempotencyKey');
       return earlier;
     };
     const replayed = await replay(this.dataSource);
@@ -72,42 +111,90 @@ export class OrderService {
     const skus = await this.skusFor(this.dataSource.manager, input);
     // What cannot be met now is refused before any write or lock (a flash sale refuses most requests);
     // what can is still decided only by the conditional UPDATEs below.
-    const lacking = (await shortages(this.dataSource, input.lines.map((l) => ({ skuId: skus.get(l.skuCode)!.id, skuCode: l.skuCode, requested: l.quantity }))))
-      .filter((s) => s.requested > s.available);
+    const lacking = (
+      await shortages(
+        this.dataSource,
+        input.lines.map((l) => ({
+          skuId: skus.get(l.skuCode)!.id,
+          skuCode: l.skuCode,
+          requested: l.quantity,
+        })),
+      )
+    ).filter((s) => s.requested > s.available);
     if (lacking.length) throw insufficientStock(lacking);
     let placed: { order: Order; lines: OrderLine[] } | Order;
     try {
       placed = await inTransaction(this.dataSource, async (m) => {
         const earlier = await replay(m);
         if (earlier) return earlier;
-        const stationId = await this.idOf(m, VillageStation, destination.stationCode, 'Village station', 'destination.stationCode');
+        const stationId = await this.idOf(
+          m,
+          VillageStation,
+          destination.stationCode,
+          'Village station',
+          'destination.stationCode',
+        );
         const carrierId = await this.idOf(m, Carrier, input.carrierCode ?? null, 'Carrier', 'carrierCode');
         const now = new Date();
-        // The order row comes first: a concurrent repeat of the key waits on its unique index until this commits.
-        const order = await m.save(m.create(Order, {
-          number: temporaryCode('GD'), merchantId: merchant.id, idempotencyKey: input.idempotencyKey, requestHash: hash,
-          status: OrderStatus.PLACED, totalFen: 0n, stationId, recipientName: destination.recipientName,
-          recipientPhone: destination.recipientPhone, address: destination.address, city: destination.city, province: destination.province,
-          carrierId, trackingNumber: null, parcels: null, weightGrams: null, placedAt: now, dispatchedAt: null, deliveredAt: null,
-          cancelledAt: null, cancelReason: null,
-        }));
+        // The order row comes first: a concurrent repeat of the key waits on its unique index until this
+        // commits.
+        const order = await m.save(
+          m.create(Order, {
+            number: temporaryCode('GD'),
+            merchantId: merchant.id,
+            idempotencyKey: input.idempotencyKey,
+            requestHash: hash,
+            status: OrderStatus.PLACED,
+            totalFen: 0n,
+            stationId,
+            recipientName: destination.recipientName,
+            recipientPhone: destination.recipientPhone,
+            address: destination.address,
+            city: destination.city,
+            province: destination.province,
+            carrierId,
+            trackingNumber: null,
+            parcels: null,
+            weightGrams: null,
+            placedAt: now,
+            dispatchedAt: null,
+            deliveredAt: null,
+            cancelledAt: null,
+            cancelReason: null,
+          }),
+        );
         order.number = `GD-${compactDate(shanghaiDate(now))}-${String(order.id).padStart(6, '0')}`;
-        const lines = await m.save(input.lines.map((line) => {
-          const sku = skus.get(line.skuCode)!;
-          return m.create(OrderLine, {
-            orderId: order.id, skuId: sku.id, quantity: line.quantity, unitPriceFen: sku.priceFen,
-            lineTotalFen: sku.priceFen * BigInt(line.quantity),
-          });
-        }));
+        const lines = await m.save(
+          input.lines.map((line) => {
+            const sku = skus.get(line.skuCode)!;
+            return m.create(OrderLine, {
+              orderId: order.id,
+              skuId: sku.id,
+              quantity: line.quantity,
+              unitPriceFen: sku.priceFen,
+              lineTotalFen: sku.priceFen * BigInt(line.quantity),
+            });
+          }),
+        );
         order.totalFen = lines.reduce((sum, line) => sum + line.lineTotalFen, 0n);
         await m.update(Order, { id: order.id }, { number: order.number, totalFen: order.totalFen });
-        await m.insert(OrderEvent, { orderId: order.id, status: OrderStatus.PLACED, at: now, actor: principal.label, note: null });
+        await m.insert(OrderEvent, {
+          orderId: order.id,
+          status: OrderStatus.PLACED,
+          at: now,
+          actor: principal.label,
+          note: null,
+        });
         await recordOrderPlaced(m, order);
         // Reservations come last, so the stock-level row locks they take are held only until the commit.
         const short: Shortfall['lines'] = [];
         for (const line of [...lines].sort((a, b) => a.skuId - b.skuId)) {
           if (!(await takeAvailable(m, line.skuId, line.quantity, 'reserve'))) {
-            short.push({ skuId: line.skuId, skuCode: input.lines.find((l) => skus.get(l.skuCode)!.id === line.skuId)!.skuCode, requested: line.quantity });
+            short.push({
+              skuId: line.skuId,
+              skuCode: input.lines.find((l) => skus.get(l.skuCode)!.id === line.skuId)!.skuCode,
+              requested: line.quantity,
+            });
           }
         }
         if (short.length) throw new Shortfall(short);
@@ -129,58 +216,98 @@ export class OrderService {
   /** PLACED or ALLOCATED -> CANCELLED: releases the allocations (placement.allocated) and the reservation. */
   async cancelOrder(principal: Principal, number: string, reason: string): Promise<Order> {
     let skuIds: number[] = [];
-    const order = await this.transition(principal, number, [OrderStatus.PLACED, OrderStatus.ALLOCATED], OrderStatus.CANCELLED,
-      { cancelledAt: new Date(), cancelReason: reason }, reason, async (m, order) => {
-        const allocations = await m.find(Allocation, { where: { orderId: order.id }, order: { lotId: 'ASC', locationId: 'ASC' } });
+    const order = await this.transition(
+      principal,
+      number,
+      [OrderStatus.PLACED, OrderStatus.ALLOCATED],
+      OrderStatus.CANCELLED,
+      { cancelledAt: new Date(), cancelReason: reason },
+      reason,
+      async (m, order) => {
+        const allocations = await m.find(Allocation, {
+          where: { orderId: order.id },
+          order: { lotId: 'ASC', locationId: 'ASC' },
+        });
         for (const a of allocations) {
-          const changed = await execute(m, 'UPDATE lot_placement SET allocated = allocated - ? WHERE lot_id = ? AND location_id = ? AND allocated >= ?',
-            [a.quantity, a.lotId, a.locationId, a.quantity]);
+          const changed = await execute(
+            m,
+            'UPDATE lot_placement SET allocated = allocated - ? WHERE lot_id = ? AND location_id = ? AND allocated >= ?',
+            [a.quantity, a.lotId, a.locationId, a.quantity],
+          );
           if (changed !== 1) throw new Error(`allocation ${a.id} does not match its placement`);
         }
         if (allocations.length) await m.delete(Allocation, { orderId: order.id });
         const lines = await m.find(OrderLine, { where: { orderId: order.id }, order: { skuId: 'ASC' } });
         for (const line of lines) await bumpStockLevel(m, line.skuId, { reserved: -line.quantity });
         skuIds = lines.map((l) => l.skuId);
-      });
+      },
+    );
     this.events.stockChanged(skuIds);
     return order;
   }
 
   /**
-   * PLACED -> ALLOCATED: earmarks units (placement.allocated) of ACTIVE, unexpired lots first-expiry-first-out,
+   * PLACED -> ALLOCATED: earmarks units (placement.allocated) of ACTIVE, unexpired lots
+   * first-expiry-first-out,
    * across lots and bins; on_hand and reserved unchanged. All lines or INSUFFICIENT_STOCK and nothing.
    */
   allocateOrder(principal: Principal, number: string): Promise<Order> {
-    return this.transition(principal, number, [OrderStatus.PLACED], OrderStatus.ALLOCATED, {}, null, async (m, order) => {
-      const lines = await m.find(OrderLine, { where: { orderId: order.id }, order: { skuId: 'ASC' } });
-      const skus = await m.findBy(Sku, { id: In(lines.map((l) => l.skuId)) });
-      const today = shanghaiToday();
-      const short: Shortage[] = [];
-      for (const line of lines) {
-        const candidates: { lot_id: number | string; location_id: number | string; free: number | string }[] = await m.query(
-          `SELECT p.lot_id AS lot_id, p.location_id AS location_id, p.quantity - p.allocated AS free
+    return this.transition(
+      principal,
+      number,
+      [OrderStatus.PLACED],
+      OrderStatus.ALLOCATED,
+      {},
+      null,
+      async (m, order) => {
+        const lines = await m.find(OrderLine, { where: { orderId: order.id }, order: { skuId: 'ASC' } });
+        const skus = await m.findBy(Sku, { id: In(lines.map((l) => l.skuId)) });
+        const today = shanghaiToday();
+        const short: Shortage[] = [];
+        for (const line of lines) {
+          const candidates: {
+            lot_id: number | string;
+            location_id: number | string;
+            free: number | string;
+          }[] = await m.query(
+            `SELECT p.lot_id AS lot_id, p.location_id AS location_id, p.quantity - p.allocated AS free
            FROM lot_placement p JOIN lot l ON l.id = p.lot_id JOIN location loc ON loc.id = p.location_id
            WHERE l.sku_id = ? AND l.status = 'ACTIVE' AND l.expires_on >= ? AND p.quantity > p.allocated
            ORDER BY l.expires_on, l.id, loc.code${forUpdate(m)}`,
-          [line.skuId, today]);
-        let remaining = line.quantity;
-        for (const candidate of candidates) {
-          if (remaining === 0) break;
-          const take = Math.min(remaining, Number(candidate.free));
-          const lotId = Number(candidate.lot_id);
-          const locationId = Number(candidate.location_id);
-          const changed = await execute(m, 'UPDATE lot_placement SET allocated = allocated + ? WHERE lot_id = ? AND location_id = ? AND quantity - allocated >= ?',
-            [take, lotId, locationId, take]);
-          if (changed !== 1) continue;
-          await m.insert(Allocation, { orderId: order.id, orderLineId: line.id, lotId, locationId, quantity: take });
-          remaining -= take;
+            [line.skuId, today],
+          );
+          let remaining = line.quantity;
+          for (const candidate of candidates) {
+            if (remaining === 0) break;
+            const take = Math.min(remaining, Number(candidate.free));
+            const lotId = Number(candidate.lot_id);
+            const locationId = Number(candidate.location_id);
+            const changed = await execute(
+              m,
+              'UPDATE lot_placement SET allocated = allocated + ? WHERE lot_id = ? AND location_id = ? AND quantity - allocated >= ?',
+              [take, lotId, locationId, take],
+            );
+            if (changed !== 1) continue;
+            await m.insert(Allocation, {
+              orderId: order.id,
+              orderLineId: line.id,
+              lotId,
+              locationId,
+              quantity: take,
+            });
+            remaining -= take;
+          }
+          if (remaining > 0) {
+            short.push({
+              skuCode: skus.find((s) => s.id === line.skuId)!.code,
+              requested: line.quantity,
+              available: line.quantity - remaining,
+            });
+          }
         }
-        if (remaining > 0) {
-          short.push({ skuCode: skus.find((s) => s.id === line.skuId)!.code, requested: line.quantity, available: line.quantity - remaining });
-        }
-      }
-      if (short.length) throw insufficientStock(short);
-    });
+        if (short.length) throw insufficientStock(short);
+      },
+    );
   }
 
   /**
@@ -189,35 +316,58 @@ export class OrderService {
    */
   async pickOrder(principal: Principal, number: string): Promise<Order> {
     let skuIds: number[] = [];
-    const order = await this.transition(principal, number, [OrderStatus.ALLOCATED], OrderStatus.PICKED, {}, null, async (m, order) => {
-      const allocations = await m.find(Allocation, { where: { orderId: order.id }, order: { lotId: 'ASC', locationId: 'ASC' } });
-      const lots = await m.findBy(Lot, { id: In([...new Set(allocations.map((a) => a.lotId))]) });
-      const unpickable = lots.find((lot) => lot.status !== LotStatus.ACTIVE || lot.expiresOn < shanghaiToday());
-      if (unpickable) {
-        throw invalidState(`Lot ${unpickable.code} is ${unpickable.effectiveStatus} and may not be shipped; cancel order ${number} and place it again`);
-      }
-      const lotById = new Map(lots.map((lot) => [lot.id, lot]));
-      const bySku = new Map<number, number>();
-      const byLot = new Map<number, number>();
-      for (const a of allocations) {
-        const changed = await execute(m,
-          'UPDATE lot_placement SET quantity = quantity - ?, allocated = allocated - ? WHERE lot_id = ? AND location_id = ? AND allocated >= ? AND quantity >= ?',
-          [a.quantity, a.quantity, a.lotId, a.locationId, a.quantity, a.quantity]);
-        if (changed !== 1) throw new Error(`allocation ${a.id} does not match its placement`);
-        await recordMovement(m, principal.label, lotById.get(a.lotId)!, MovementType.PICK, a.quantity, { fromLocationId: a.locationId, orderId: order.id });
-        const skuId = lotById.get(a.lotId)!.skuId;
-        bySku.set(skuId, (bySku.get(skuId) ?? 0) + a.quantity);
-        byLot.set(a.lotId, (byLot.get(a.lotId) ?? 0) + a.quantity);
-      }
-      for (const [skuId, units] of [...bySku].sort(([a], [b]) => a - b)) await bumpStockLevel(m, skuId, { onHand: -units, reserved: -units });
-      for (const [lotId, units] of byLot) {
-        const changed = await execute(m,
-          "UPDATE lot SET status = CASE WHEN quantity_on_hand = ? THEN 'DEPLETED' ELSE status END, quantity_on_hand = quantity_on_hand - ? WHERE id = ? AND quantity_on_hand >= ?",
-          [units, units, lotId, units]);
-        if (changed !== 1) throw new Error(`lot ${lotId} has fewer units than its placements`);
-      }
-      skuIds = [...bySku.keys()];
-    });
+    const order = await this.transition(
+      principal,
+      number,
+      [OrderStatus.ALLOCATED],
+      OrderStatus.PICKED,
+      {},
+      null,
+      async (m, order) => {
+        const allocations = await m.find(Allocation, {
+          where: { orderId: order.id },
+          order: { lotId: 'ASC', locationId: 'ASC' },
+        });
+        const lots = await m.findBy(Lot, { id: In([...new Set(allocations.map((a) => a.lotId))]) });
+        const unpickable = lots.find(
+          (lot) => lot.status !== LotStatus.ACTIVE || lot.expiresOn < shanghaiToday(),
+        );
+        if (unpickable) {
+          throw invalidState(
+            `Lot ${unpickable.code} is ${unpickable.effectiveStatus} and may not be shipped; cancel order ${number} and place it again`,
+          );
+        }
+        const lotById = new Map(lots.map((lot) => [lot.id, lot]));
+        const bySku = new Map<number, number>();
+        const byLot = new Map<number, number>();
+        for (const a of allocations) {
+          const changed = await execute(
+            m,
+            'UPDATE lot_placement SET quantity = quantity - ?, allocated = allocated - ? WHERE lot_id = ? AND location_id = ? AND allocated >= ? AND quantity >= ?',
+            [a.quantity, a.quantity, a.lotId, a.locationId, a.quantity, a.quantity],
+          );
+          if (changed !== 1) throw new Error(`allocation ${a.id} does not match its placement`);
+          await recordMovement(m, principal.label, lotById.get(a.lotId)!, MovementType.PICK, a.quantity, {
+            fromLocationId: a.locationId,
+            orderId: order.id,
+          });
+          const skuId = lotById.get(a.lotId)!.skuId;
+          bySku.set(skuId, (bySku.get(skuId) ?? 0) + a.quantity);
+          byLot.set(a.lotId, (byLot.get(a.lotId) ?? 0) + a.quantity);
+        }
+        for (const [skuId, units] of [...bySku].sort(([a], [b]) => a - b))
+          await bumpStockLevel(m, skuId, { onHand: -units, reserved: -units });
+        for (const [lotId, units] of byLot) {
+          const changed = await execute(
+            m,
+            "UPDATE lot SET status = CASE WHEN quantity_on_hand = ? THEN 'DEPLETED' ELSE status END, quantity_on_hand = quantity_on_hand - ? WHERE id = ? AND quantity_on_hand >= ?",
+            [units, units, lotId, units],
+          );
+          if (changed !== 1) throw new Error(`lot ${lotId} has fewer units than its placements`);
+        }
+        skuIds = [...bySku.keys()];
+      },
+    );
     this.events.stockChanged(skuIds);
     return order;
   }
@@ -228,15 +378,34 @@ export class OrderService {
     if (!carrier) throw notFound('Carrier', input.carrierCode, 'carrierCode');
     if (!carrier.active) throw badInput('carrierCode', `Carrier ${carrier.code} is inactive`);
     const fields: TransitionFields = {
-      carrierId: carrier.id, trackingNumber: input.trackingNumber, parcels: input.parcels, weightGrams: input.weightGrams ?? null, dispatchedAt: new Date(),
+      carrierId: carrier.id,
+      trackingNumber: input.trackingNumber,
+      parcels: input.parcels,
+      weightGrams: input.weightGrams ?? null,
+      dispatchedAt: new Date(),
     };
-    return this.transition(principal, input.number, [OrderStatus.PICKED], OrderStatus.DISPATCHED, fields, null,
-      (m, order) => recordOrderDispatched(m, order));
+    return this.transition(
+      principal,
+      input.number,
+      [OrderStatus.PICKED],
+      OrderStatus.DISPATCHED,
+      fields,
+      null,
+      (m, order) => recordOrderDispatched(m, order),
+    );
   }
 
   /** DISPATCHED -> DELIVERED. Touches no stock. */
   markDelivered(principal: Principal, number: string): Promise<Order> {
-    return this.transition(principal, number, [OrderStatus.DISPATCHED], OrderStatus.DELIVERED, { deliveredAt: new Date() }, null, async () => undefined);
+    return this.transition(
+      principal,
+      number,
+      [OrderStatus.DISPATCHED],
+      OrderStatus.DELIVERED,
+      { deliveredAt: new Date() },
+      null,
+      async () => undefined,
+    );
   }
 
   /**
@@ -244,21 +413,42 @@ export class OrderService {
    * (INVALID_STATE when the order is elsewhere or another request moved it first), `work`, and an OrderEvent.
    */
   private async transition(
-    principal: Principal, number: string, from: OrderStatus[], to: OrderStatus, fields: TransitionFields, note: string | null,
+    principal: Principal,
+    number: string,
+    from: OrderStatus[],
+    to: OrderStatus,
+    fields: TransitionFields,
+    note: string | null,
     work: (m: EntityManager, order: Order) => Promise<void>,
   ): Promise<Order> {
     const order = await inTransaction(this.dataSource, async (m) => {
       const order = await m.findOneBy(Order, { number });
       if (!order || !canSee(principal, order)) throw notFound('Order', number, 'number');
-      if (!from.includes(order.status)) throw invalidState(`Order ${number} is ${order.status}; it must be ${from.join(' or ')} to become ${to}`);
+      if (!from.includes(order.status))
+        throw invalidState(
+          `Order ${number} is ${order.status}; it must be ${from.join(' or ')} to become ${to}`,
+        );
       const entries = Object.entries(fields);
-      const set = entries.map(([key]) => `, ${key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)} = ?`).join('');
+      const set = entries
+        .map(([key]) => `, ${key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)} = ?`)
+        .join('');
       const values = entries.map(([, value]) => (value instanceof Date ? sqlInstant(m, value) : value));
-      const changed = await execute(m, `UPDATE orders SET status = ?${set} WHERE id = ? AND status = ?`, [to, ...values, order.id, order.status]);
+      const changed = await execute(m, `UPDATE orders SET status = ?${set} WHERE id = ? AND status = ?`, [
+        to,
+        ...values,
+        order.id,
+        order.status,
+      ]);
       if (changed !== 1) throw invalidState(`Order ${number} changed meanwhile; read it again`);
       Object.assign(order, fields, { status: to });
       await work(m, order);
-      await m.insert(OrderEvent, { orderId: order.id, status: to, at: new Date(), actor: principal.label, note });
+      await m.insert(OrderEvent, {
+        orderId: order.id,
+        status: to,
+        at: new Date(),
+        actor: principal.label,
+        note,
+      });
       return order;
     });
     this.events.orderStatusChanged([order.id]);
@@ -268,7 +458,8 @@ export class OrderService {
   /** The merchant an order is placed for: the MERCHANT key's own, or ADMIN's merchantCode. */
   private async merchantFor(principal: Principal, merchantCode: string | undefined): Promise<Merchant> {
     if (principal.role === Role.MERCHANT) {
-      if (merchantCode != null && merchantCode !== principal.merchant!.code) throw forbidden('A MERCHANT key places orders only for its own merchant');
+      if (merchantCode != null && merchantCode !== principal.merchant!.code)
+        throw forbidden('A MERCHANT key places orders only for its own merchant');
       return principal.merchant!;
     }
     if (merchantCode == null) throw badInput('merchantCode', 'merchantCode is required for this key');
@@ -284,12 +475,19 @@ export class OrderService {
     input.lines.forEach((line, i) => {
       const sku = byCode.get(line.skuCode);
       if (!sku) throw notFound('SKU', line.skuCode, `lines.${i}.skuCode`);
-      if (!sku.active) throw badInput(`lines.${i}.skuCode`, `SKU ${sku.code} is inactive and cannot be ordered`);
+      if (!sku.active)
+        throw badInput(`lines.${i}.skuCode`, `SKU ${sku.code} is inactive and cannot be ordered`);
     });
     return byCode;
   }
 
-  private async idOf(m: EntityManager, entity: typeof VillageStation | typeof Carrier, code: string | null, what: string, field: string): Promise<number | null> {
+  private async idOf(
+    m: EntityManager,
+    entity: typeof VillageStation | typeof Carrier,
+    code: string | null,
+    what: string,
+    field: string,
+  ): Promise<number | null> {
     if (code == null) return null;
     const row = await m.getRepository<{ id: number }>(entity).findOneBy({ code } as never);
     if (!row) throw notFound(what, code, field);
@@ -305,7 +503,11 @@ export function canSee(principal: Principal, order: Order): boolean {
 function checkLines(input: PlaceOrderInput): void {
   const seen = new Set<string>();
   input.lines.forEach((line, i) => {
-    if (seen.has(line.skuCode)) throw badInput(`lines.${i}.skuCode`, `${line.skuCode} appears on more than one line; order each SKU once`);
+    if (seen.has(line.skuCode))
+      throw badInput(
+        `lines.${i}.skuCode`,
+        `${line.skuCode} appears on more than one line; order each SKU once`,
+      );
     seen.add(line.skuCode);
   });
 }
@@ -313,19 +515,40 @@ function checkLines(input: PlaceOrderInput): void {
 /** A village station, or recipient name, phone and address. */
 function checkDestination(input: DestinationInput) {
   const destination = {
-    stationCode: input.stationCode ?? null, recipientName: input.recipientName ?? null, recipientPhone: input.recipientPhone ?? null,
-    address: input.address ?? null, city: input.city ?? null, province: input.province ?? null,
+    stationCode: input.stationCode ?? null,
+    recipientName: input.recipientName ?? null,
+    recipientPhone: input.recipientPhone ?? null,
+    address: input.address ?? null,
+    city: input.city ?? null,
+    province: input.province ?? null,
   };
   if (destination.stationCode === null) {
-    const missing = (['recipientName', 'recipientPhone', 'address'] as const).filter((key) => destination[key] === null);
-    if (missing.length === 3) throw badInput('destination', 'destination needs a stationCode, or recipientName, recipientPhone and address');
-    if (missing.length) throw badInput(`destination.${missing[0]}`, `destination without a station needs ${missing.join(', ')}`);
+    const missing = (['recipientName', 'recipientPhone', 'address'] as const).filter(
+      (key) => destination[key] === null,
+    );
+    if (missing.length === 3)
+      throw badInput(
+        'destination',
+        'destination needs a stationCode, or recipientName, recipientPhone and address',
+      );
+    if (missing.length)
+      throw badInput(
+        `destination.${missing[0]}`,
+        `destination without a station needs ${missing.join(', ')}`,
+      );
   }
   return destination;
 }
 
 /** Every short line with what is available now (read after the rollback). */
 async function shortages(dataSource: DataSource, lines: Shortfall['lines']): Promise<Shortage[]> {
-  const available = await availableBySku(dataSource, lines.map((l) => l.skuId));
-  return lines.map((l) => ({ skuCode: l.skuCode, requested: l.requested, available: available.get(l.skuId) ?? 0 }));
+  const available = await availableBySku(
+    dataSource,
+    lines.map((l) => l.skuId),
+  );
+  return lines.map((l) => ({
+    skuCode: l.skuCode,
+    requested: l.requested,
+    available: available.get(l.skuId) ?? 0,
+  }));
 }

@@ -17,9 +17,13 @@ export class LotTraceResolver {
   @FieldResolver(() => [Merchant])
   async merchants(@Root() trace: LotTrace, @Ctx() { loaders }: Context) {
     const orders = await loaders.order.loadMany(trace.shipments.map((s) => s.orderId));
-    const merchantIds = [...new Set(orders.filter((o): o is Order => o instanceof Order).map((o) => o.merchantId))];
+    const merchantIds = [
+      ...new Set(orders.filter((o): o is Order => o instanceof Order).map((o) => o.merchantId)),
+    ];
     const merchants = await loaders.merchant.loadMany(merchantIds);
-    return merchants.filter((m): m is Merchant => m instanceof Merchant).sort((a, b) => a.code.localeCompare(b.code));
+    return merchants
+      .filter((m): m is Merchant => m instanceof Merchant)
+      .sort((a, b) => a.code.localeCompare(b.code));
   }
 }
 

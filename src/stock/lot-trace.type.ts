@@ -25,7 +25,10 @@ export class LotTrace {
   @Field(() => Int)
   unitsShipped: number;
 
-  @Field(() => Int, { description: 'Expired, damaged and spoiled units, net of found ones: unitsReceived = unitsOnHand + unitsShipped + unitsWrittenOff.' })
+  @Field(() => Int, {
+    description:
+      'Expired, damaged and spoiled units, net of found ones: unitsReceived = unitsOnHand + unitsShipped + unitsWrittenOff.',
+  })
   unitsWrittenOff: number;
 
   @Field(() => [LotShipment])

@@ -22,13 +22,21 @@ export class LotResolver {
   }
 
   @Query(() => LotConnection)
-  lots(@Args() page: ConnectionArgs, @Arg('filter', () => LotFilter, { nullable: true }) filter: LotFilter | null, @Ctx() { services }: Context) {
+  lots(
+    @Args() page: ConnectionArgs,
+    @Arg('filter', () => LotFilter, { nullable: true }) filter: LotFilter | null,
+    @Ctx() { services }: Context,
+  ) {
     return services.stock.lots(page, filter ?? {});
   }
 
   @Authorized(Role.WAREHOUSE, Role.OFFICIAL)
   @Query(() => StockMovementConnection)
-  stockMovements(@Args() page: ConnectionArgs, @Arg('filter', () => MovementFilter, { nullable: true }) filter: MovementFilter | null, @Ctx() { services }: Context) {
+  stockMovements(
+    @Args() page: ConnectionArgs,
+    @Arg('filter', () => MovementFilter, { nullable: true }) filter: MovementFilter | null,
+    @Ctx() { services }: Context,
+  ) {
     return services.stock.movements(page, filter ?? {});
   }
 
@@ -68,8 +76,14 @@ export class StockLevelResolver {
     return loaders.sku.load(level.skuId);
   }
 
-  @FieldResolver(() => Int, { description: 'Units in ACTIVE lots whose expiresOn falls within the next `days` days.' })
-  expiringWithin(@Root() level: StockLevel, @Arg('days', () => Int, { defaultValue: 7 }) days: number, @Ctx() { loaders }: Context) {
+  @FieldResolver(() => Int, {
+    description: 'Units in ACTIVE lots whose expiresOn falls within the next `days` days.',
+  })
+  expiringWithin(
+    @Root() level: StockLevel,
+    @Arg('days', () => Int, { defaultValue: 7 }) days: number,
+    @Ctx() { loaders }: Context,
+  ) {
     return loaders.expiringWithin.load(`${level.skuId}:${days}`);
   }
 }

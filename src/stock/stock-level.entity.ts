@@ -39,7 +39,9 @@ export class StockLevel {
     return this.heldOrExpired + this.expiredNotWrittenOff;
   }
 
-  @Field(() => Int, { description: 'What a merchant can order now: onHand - reserved - unsellable, never below 0.' })
+  @Field(() => Int, {
+    description: 'What a merchant can order now: onHand - reserved - unsellable, never below 0.',
+  })
   get available(): number {
     return Math.max(0, this.onHand - this.reserved - this.unsellable);
   }

@@ -43,7 +43,9 @@ export class StockMovement implements Node {
   @Column({ type: 'int' })
   quantity: number;
 
-  @Field(() => Int, { description: 'Signed effect on the SKU\'s on-hand: + receipt/found, - pick/damage/expiry, 0 transfer.' })
+  @Field(() => Int, {
+    description: "Signed effect on the SKU's on-hand: + receipt/found, - pick/damage/expiry, 0 transfer.",
+  })
   @Column({ type: 'int' })
   onHandDelta: number;
 

@@ -6,7 +6,10 @@ import { Lot } from './lot.entity';
 import { StockMovement } from './stock-movement.entity';
 import { AdjustStockInput, MoveStockInput, ReceiveLotInput } from './stock.inputs';
 
-/** Warehouse mutations: WAREHOUSE and ADMIN. Each clears the request's loaders, since it changed what they hold. */
+/**
+ * Warehouse mutations: WAREHOUSE and ADMIN. Each clears the request's loaders, since it changed what they
+ * hold.
+ */
 @Resolver()
 export class StockOperationsResolver {
   @Authorized(Role.WAREHOUSE)
@@ -24,7 +27,10 @@ export class StockOperationsResolver {
   }
 
   @Authorized(Role.WAREHOUSE)
-  @Mutation(() => StockMovement, { description: 'A decrease that would leave on-hand below what open orders have reserved is refused with INSUFFICIENT_STOCK.' })
+  @Mutation(() => StockMovement, {
+    description:
+      'A decrease that would leave on-hand below what open orders have reserved is refused with INSUFFICIENT_STOCK.',
+  })
   adjustStock(@Arg('input') input: AdjustStockInput, @Ctx() { services, principal, loaders }: Context) {
     loaders.clearAll();
     return services.stock.adjustStock(principal, input);
@@ -45,8 +51,14 @@ export class StockOperationsResolver {
   }
 
   @Authorized(Role.WAREHOUSE)
-  @Mutation(() => Int, { description: 'Marks ACTIVE lots past expiry as EXPIRED and writes their units off; returns the units written off. Safe to run again.' })
-  writeOffExpired(@Arg('asOf', () => LocalDateScalar, { nullable: true }) asOf: string | null, @Ctx() { services, principal, loaders }: Context) {
+  @Mutation(() => Int, {
+    description:
+      'Marks ACTIVE lots past expiry as EXPIRED and writes their units off; returns the units written off. Safe to run again.',
+  })
+  writeOffExpired(
+    @Arg('asOf', () => LocalDateScalar, { nullable: true }) asOf: string | null,
+    @Ctx() { services, principal, loaders }: Context,
+  ) {
     loaders.clearAll();
     return services.stock.writeOffExpired(principal, asOf ?? undefined);
   }

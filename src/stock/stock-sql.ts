@@ -9,7 +9,9 @@ import { StockMovement } from './stock-movement.entity';
  * with `?` placeholders, run inside the caller's transaction.
  */
 
-/** Runs an UPDATE/DELETE and returns how many rows it changed. Every caller's SET changes the row it matches. */
+/**
+ * Runs an UPDATE/DELETE and returns how many rows it changed. Every caller's SET changes the row it matches.
+ */
 export async function execute(m: EntityManager, sql: string, params: unknown[]): Promise<number> {
   const result = await m.queryRunner!.query(sql, params, true);
   return Number(result.affected ?? 0);
@@ -37,11 +39,15 @@ export function expiredUnitsSql(skuSql: string): string {
 
 /** Changes a SKU's stock level counters by SQL increments (never read-modify-write). */
 export async function bumpStockLevel(
-  m: EntityManager, skuId: number, delta: { onHand?: number; reserved?: number; heldOrExpired?: number },
+  m: EntityManager,
+  skuId: number,
+  delta: { onHand?: number; reserved?: number; heldOrExpired?: number },
 ): Promise<void> {
-  const changed = await execute(m,
+  const changed = await execute(
+    m,
     'UPDATE stock_level SET on_hand = on_hand + ?, reserved = reserved + ?, held_or_expired = held_or_expired + ?, updated_at = ? WHERE sku_id = ?',
-    [delta.onHand ?? 0, delta.reserved ?? 0, delta.heldOrExpired ?? 0, sqlInstant(m), skuId]);
+    [delta.onHand ?? 0, delta.reserved ?? 0, delta.heldOrExpired ?? 0, sqlInstant(m), skuId],
+  );
   if (changed !== 1) throw new Error(`stock level of SKU ${skuId} is missing`);
 }
 
@@ -50,21 +56,32 @@ export async function bumpStockLevel(
  * on_hand - reserved - held_or_expired - expired units not written off >= n. Returns whether it did.
  * `reserve` adds to reserved (placing an order); `remove` takes sellable units off on_hand.
  */
-export async function takeAvailable(m: EntityManager, skuId: number, n: number, change: 'reserve' | 'remove'): Promise<boolean> {
+export async function takeAvailable(
+  m: EntityManager,
+  skuId: number,
+  n: number,
+  change: 'reserve' | 'remove',
+): Promise<boolean> {
   const set = change === 'reserve' ? 'reserved = reserved + ?' : 'on_hand = on_hand - ?';
-  const changed = await execute(m,
+  const changed = await execute(
+    m,
     `UPDATE stock_level SET ${set}, updated_at = ? WHERE sku_id = ? AND on_hand - reserved - held_or_expired - ${expiredUnitsSql('?')} >= ?`,
-    [n, sqlInstant(m), skuId, skuId, shanghaiToday(), n]);
+    [n, sqlInstant(m), skuId, skuId, shanghaiToday(), n],
+  );
   return changed === 1;
 }
 
 /** What can be sold now of each SKU, by id (the StockLevel.available rule). */
-export async function availableBySku(dataSource: DataSource | EntityManager, skuIds: number[]): Promise<Map<number, number>> {
+export async function availableBySku(
+  dataSource: DataSource | EntityManager,
+  skuIds: number[],
+): Promise<Map<number, number>> {
   if (skuIds.length === 0) return new Map();
   const rows: { sku_id: number | string; available: number | string }[] = await dataSource.query(
     `SELECT sl.sku_id AS sku_id, sl.on_hand - sl.reserved - sl.held_or_expired - ${expiredUnitsSql('sl.sku_id')} AS available
      FROM stock_level sl WHERE sl.sku_id IN (${skuIds.map(() => '?').join(', ')})`,
-    [shanghaiToday(), ...skuIds]);
+    [shanghaiToday(), ...skuIds],
+  );
   return new Map(rows.map((r) => [Number(r.sku_id), Math.max(0, Number(r.available))]));
 }
 
@@ -85,12 +102,29 @@ export function compactDate(date: string): string {
 
 /** Appends one row to the stock ledger; onHandDelta defaults to the movement type's sign. */
 export function recordMovement(
-  m: EntityManager, actor: string, lot: { id: number; skuId: number }, type: MovementType, quantity: number,
+  m: EntityManager,
+  actor: string,
+  lot: { id: number; skuId: number },
+  type: MovementType,
+  quantity: number,
   extra: Partial<StockMovement> = {},
 ): Promise<StockMovement> {
   const sign = type === MovementType.RECEIPT ? 1 : type === MovementType.TRANSFER ? 0 : -1;
-  return m.save(m.create(StockMovement, {
-    type, skuId: lot.skuId, lotId: lot.id, fromLocationId: null, toLocationId: null, quantity, onHandDelta: sign * quantity,
-    reason: null, note: null, orderId: null, actor, occurredAt: new Date(), ...extra,
-  }));
+  return m.save(
+    m.create(StockMovement, {
+      type,
+      skuId: lot.skuId,
+      lotId: lot.id,
+      fromLocationId: null,
+      toLocationId: null,
+      quantity,
+      onHandDelta: sign * quantity,
+      reason: null,
+      note: null,
+      orderId: null,
+      actor,
+      occurredAt: new Date(),
+      ...extra,
+    }),
+  );
 }

@@ -24,14 +24,22 @@ const MAX_UNITS = 1_000_000;
 
 @InputType()
 export class ReceiveLotInput {
-  @Field({ description: 'Same key and same input: the first result again, nothing received twice; a repeat that arrives while the first is still running waits for it and returns its result. Same key, other input: CONFLICT.' })
-  @Length(1, 100) idempotencyKey: string;
+  @Field({
+    description:
+      'Same key and same input: the first result again, nothing received twice; a repeat that arrives while the first is still running waits for it and returns its result. Same key, other input: CONFLICT.',
+  })
+  @Length(1, 100)
+  idempotencyKey: string;
   @Field() @Length(1, 40) skuCode: string;
   @Field() @Length(1, 40) farmCode: string;
   @Field(() => Int) @Min(1) @Max(MAX_UNITS) quantity: number;
   @Field() @Length(1, 40) locationCode: string;
   @Field(() => LocalDateScalar, { nullable: true }) harvestedOn?: string;
-  @Field(() => LocalDateScalar, { nullable: true, description: "Defaults to the receipt date plus the SKU's shelfLifeDays." }) expiresOn?: string;
+  @Field(() => LocalDateScalar, {
+    nullable: true,
+    description: "Defaults to the receipt date plus the SKU's shelfLifeDays.",
+  })
+  expiresOn?: string;
 }
 
 @InputType()
@@ -47,7 +55,10 @@ export class AdjustStockInput {
   @Field() @Length(1, 40) lotCode: string;
   @Field() @Length(1, 40) locationCode: string;
   @Field(() => Int, { description: 'Non-zero; negative removes units.' })
-  @NotEquals(0, { message: '$property must not be zero' }) @Min(-MAX_UNITS) @Max(MAX_UNITS) delta: number;
+  @NotEquals(0, { message: '$property must not be zero' })
+  @Min(-MAX_UNITS)
+  @Max(MAX_UNITS)
+  delta: number;
   @Field(() => AdjustmentReason) reason: AdjustmentReason;
   @Field({ nullable: true }) @IsOptional() @MaxLength(500) note?: string;
 }

@@ -16,14 +16,25 @@ import { LotReceipt } from './lot-receipt.entity';
 import { Lot } from './lot.entity';
 import { StockMovement } from './stock-movement.entity';
 import {
-  availableBySku, bumpStockLevel, compactDate, execute, forUpdate, recordMovement, requestHash, sqlInstant, takeAvailable,
+  availableBySku,
+  bumpStockLevel,
+  compactDate,
+  execute,
+  forUpdate,
+  recordMovement,
+  requestHash,
+  sqlInstant,
+  takeAvailable,
   temporaryCode,
 } from './stock-sql';
 import { AdjustStockInput, LotFilter, MovementFilter, MoveStockInput, ReceiveLotInput } from './stock.inputs';
 
 /** Lots, bins and the stock ledger. */
 export class StockService {
-  constructor(private readonly dataSource: DataSource, private readonly events: GatewayEvents) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly events: GatewayEvents,
+  ) {}
 
   lotByCode(code: string): Promise<Lot | null> {
     return this.dataSource.getRepository(Lot).findOneBy({ code });
@@ -39,12 +50,18 @@ export class StockService {
   movements(args: ConnectionArgs, filter: MovementFilter = {}): Promise<Connection<StockMovement>> {
     const query = this.dataSource.getRepository(StockMovement).createQueryBuilder('movement');
     if (filter.skuCode != null) {
-      query.andWhere((sub) => `movement.sku_id IN ${sub.subQuery().select('s.id').from(Sku, 's').where('s.code = :skuCode').getQuery()}`,
-        { skuCode: filter.skuCode });
+      query.andWhere(
+        (sub) =>
+          `movement.sku_id IN ${sub.subQuery().select('s.id').from(Sku, 's').where('s.code = :skuCode').getQuery()}`,
+        { skuCode: filter.skuCode },
+      );
     }
     if (filter.lotCode != null) {
-      query.andWhere((sub) => `movement.lot_id IN ${sub.subQuery().select('l.id').from(Lot, 'l').where('l.code = :lotCode').getQuery()}`,
-        { lotCode: filter.lotCode });
+      query.andWhere(
+        (sub) =>
+          `movement.lot_id IN ${sub.subQuery().select('l.id').from(Lot, 'l').where('l.code = :lotCode').getQuery()}`,
+        { lotCode: filter.lotCode },
+      );
     }
     if (filter.type != null) query.andWhere('movement.type = :type', { type: filter.type });
     if (filter.from != null) query.andWhere('movement.occurred_at >= :from', { from: filter.from });
@@ -61,17 +78,23 @@ export class StockService {
     const lot = await this.lotByCode(code);
     if (!lot) return null;
     const byType: { type: MovementType; units: number | string }[] = await this.dataSource.query(
-      'SELECT type, SUM(on_hand_delta) AS units FROM stock_movement WHERE lot_id = ? GROUP BY type', [lot.id]);
+      'SELECT type, SUM(on_hand_delta) AS units FROM stock_movement WHERE lot_id = ? GROUP BY type',
+      [lot.id],
+    );
     const net = (type: MovementType) => Number(byType.find((row) => row.type === type)?.units ?? 0);
     const shipments: { order_id: number | string; units: number | string }[] = await this.dataSource.query(
-      "SELECT order_id, SUM(quantity) AS units FROM stock_movement WHERE lot_id = ? AND type = 'PICK' GROUP BY order_id ORDER BY order_id", [lot.id]);
+      "SELECT order_id, SUM(quantity) AS units FROM stock_movement WHERE lot_id = ? AND type = 'PICK' GROUP BY order_id ORDER BY order_id",
+      [lot.id],
+    );
     return Object.assign(new LotTrace(), {
       lot,
       unitsReceived: net(MovementType.RECEIPT),
       unitsOnHand: lot.quantityOnHand,
       unitsShipped: -net(MovementType.PICK),
       unitsWrittenOff: -(net(MovementType.EXPIRY) + net(MovementType.ADJUSTMENT)),
-      shipments: shipments.map((row) => Object.assign(new LotShipment(), { orderId: Number(row.order_id), quantity: Number(row.units) })),
+      shipments: shipments.map((row) =>
+        Object.assign(new LotShipment(), { orderId: Number(row.order_id), quantity: Number(row.units) }),
+      ),
     });
   }
 
@@ -82,11 +105,21 @@ export class StockService {
    * Idempotent by (caller, idempotencyKey): a replay returns the first lot, other input is CONFLICT.
    */
   async receiveLot(principal: Principal, input: ReceiveLotInput): Promise<Lot> {
-    const hash = requestHash([input.skuCode, input.farmCode, input.quantity, input.locationCode, input.harvestedOn ?? null, input.expiresOn ?? null]);
+    const hash = requestHash([
+      input.skuCode,
+      input.farmCode,
+      input.quantity,
+      input.locationCode,
+      input.harvestedOn ?? null,
+      input.expiresOn ?? null,
+    ]);
     const replay = async (m: EntityManager | DataSource): Promise<Lot | null> => {
-      const receipt = await m.getRepository(LotReceipt).findOneBy({ scope: principal.keyScope, idempotencyKey: input.idempotencyKey });
+      const receipt = await m
+        .getRepository(LotReceipt)
+        .findOneBy({ scope: principal.keyScope, idempotencyKey: input.idempotencyKey });
       if (!receipt) return null;
-      if (receipt.requestHash !== hash) throw conflict('This idempotency key was used for another receipt', 'idempotencyKey');
+      if (receipt.requestHash !== hash)
+        throw conflict('This idempotency key was used for another receipt', 'idempotencyKey');
       return m.getRepository(Lot).findOneByOrFail({ id: receipt.lotId });
     };
     let lot: Lot;
@@ -104,18 +137,45 @@ export class StockService {
         const receivedOn = shanghaiDate(now);
         const expiresOn = input.expiresOn ?? addDays(receivedOn, sku.shelfLifeDays);
         if (input.harvestedOn && expiresOn < input.harvestedOn) {
-          throw badInput('expiresOn', `expiresOn must not be before harvestedOn (${input.harvestedOn}), got ${expiresOn}`);
+          throw badInput(
+            'expiresOn',
+            `expiresOn must not be before harvestedOn (${input.harvestedOn}), got ${expiresOn}`,
+          );
         }
-        const created = await m.save(m.create(Lot, {
-          code: temporaryCode('LOT'), skuId: sku.id, farmId: farm.id, status: LotStatus.ACTIVE, receivedAt: now,
-          harvestedOn: input.harvestedOn ?? null, expiresOn, quantityReceived: input.quantity, quantityOnHand: input.quantity, holdReason: null,
-        }));
+        const created = await m.save(
+          m.create(Lot, {
+            code: temporaryCode('LOT'),
+            skuId: sku.id,
+            farmId: farm.id,
+            status: LotStatus.ACTIVE,
+            receivedAt: now,
+            harvestedOn: input.harvestedOn ?? null,
+            expiresOn,
+            quantityReceived: input.quantity,
+            quantityOnHand: input.quantity,
+            holdReason: null,
+          }),
+        );
         created.code = `LOT-${compactDate(receivedOn)}-${String(created.id).padStart(4, '0')}`;
         await m.update(Lot, { id: created.id }, { code: created.code });
         // The receipt row comes before any balance: a concurrent repeat waits here for this one to commit.
-        await m.insert(LotReceipt, { scope: principal.keyScope, idempotencyKey: input.idempotencyKey, requestHash: hash, lotId: created.id, createdAt: now });
-        await m.insert(LotPlacement, { lotId: created.id, locationId: location.id, quantity: input.quantity, allocated: 0 });
-        await recordMovement(m, principal.label, created, MovementType.RECEIPT, input.quantity, { toLocationId: location.id, occurredAt: now });
+        await m.insert(LotReceipt, {
+          scope: principal.keyScope,
+          idempotencyKey: input.idempotencyKey,
+          requestHash: hash,
+          lotId: created.id,
+          createdAt: now,
+        });
+        await m.insert(LotPlacement, {
+          lotId: created.id,
+          locationId: location.id,
+          quantity: input.quantity,
+          allocated: 0,
+        });
+        await recordMovement(m, principal.label, created, MovementType.RECEIPT, input.quantity, {
+          toLocationId: location.id,
+          occurredAt: now,
+        });
         await bumpStockLevel(m, sku.id, { onHand: input.quantity });
         return created;
       });
@@ -129,7 +189,9 @@ export class StockService {
     return lot;
   }
 
-  /** Moves free (unallocated) units of a lot between bins of its zone: TRANSFER movement, on_hand unchanged. */
+  /**
+   * Moves free (unallocated) units of a lot between bins of its zone: TRANSFER movement, on_hand unchanged.
+   */
   async moveStock(principal: Principal, input: MoveStockInput): Promise<Lot> {
     return inTransaction(this.dataSource, async (m) => {
       const lot = await this.lockLot(m, input.lotCode, 'lotCode');
@@ -137,10 +199,15 @@ export class StockService {
       const from = await m.findOneBy(Location, { code: input.fromLocationCode });
       if (!from) throw notFound('Location', input.fromLocationCode, 'fromLocationCode');
       const to = await this.binFor(m, input.toLocationCode, 'toLocationCode', sku);
-      if (to.id === from.id) throw badInput('toLocationCode', 'toLocationCode must differ from fromLocationCode');
+      if (to.id === from.id)
+        throw badInput('toLocationCode', 'toLocationCode must differ from fromLocationCode');
       await this.takeFromPlacement(m, lot, sku, from.id, input.quantity);
       await this.putIntoPlacement(m, lot.id, to.id, input.quantity);
-      await recordMovement(m, principal.label, lot, MovementType.TRANSFER, input.quantity, { fromLocationId: from.id, toLocationId: to.id, onHandDelta: 0 });
+      await recordMovement(m, principal.label, lot, MovementType.TRANSFER, input.quantity, {
+        fromLocationId: from.id,
+        toLocationId: to.id,
+        onHandDelta: 0,
+      });
       return lot;
     });
   }
@@ -152,7 +219,8 @@ export class StockService {
   async adjustStock(principal: Principal, input: AdjustStockInput): Promise<StockMovement> {
     const movement = await inTransaction(this.dataSource, async (m) => {
       const lot = await this.lockLot(m, input.lotCode, 'lotCode');
-      if (lot.status === LotStatus.EXPIRED) throw invalidState(`Lot ${lot.code} was written off as expired; it cannot be adjusted`);
+      if (lot.status === LotStatus.EXPIRED)
+        throw invalidState(`Lot ${lot.code} was written off as expired; it cannot be adjusted`);
       const sku = await m.findOneByOrFail(Sku, { id: lot.skuId });
       const held = lot.status === LotStatus.HELD;
       const sellable = lot.status !== LotStatus.HELD && lot.expiresOn >= shanghaiToday();
@@ -172,19 +240,25 @@ export class StockService {
         } else {
           await bumpStockLevel(m, sku.id, { onHand: -units, heldOrExpired: held ? -units : 0 });
         }
-        await execute(m,
+        await execute(
+          m,
           "UPDATE lot SET status = CASE WHEN status <> 'HELD' AND quantity_on_hand = ? THEN 'DEPLETED' ELSE status END, quantity_on_hand = quantity_on_hand - ? WHERE id = ?",
-          [units, units, lot.id]);
+          [units, units, lot.id],
+        );
       } else {
         locationId = (await this.binFor(m, input.locationCode, 'locationCode', sku)).id;
         await this.putIntoPlacement(m, lot.id, locationId, units);
-        await execute(m,
+        await execute(
+          m,
           "UPDATE lot SET status = CASE WHEN status = 'DEPLETED' THEN 'ACTIVE' ELSE status END, quantity_on_hand = quantity_on_hand + ? WHERE id = ?",
-          [units, lot.id]);
+          [units, lot.id],
+        );
         await bumpStockLevel(m, sku.id, { onHand: units, heldOrExpired: held ? units : 0 });
       }
       return recordMovement(m, principal.label, lot, MovementType.ADJUSTMENT, units, {
-        onHandDelta: input.delta, reason: input.reason, note: input.note ?? null,
+        onHandDelta: input.delta,
+        reason: input.reason,
+        note: input.note ?? null,
         ...(input.delta < 0 ? { fromLocationId: locationId } : { toLocationId: locationId }),
       });
     });
@@ -202,16 +276,30 @@ export class StockService {
     return this.changeHold(code, LotStatus.HELD, LotStatus.ACTIVE, null);
   }
 
-  private async changeHold(code: string, from: LotStatus, to: LotStatus, reason: string | null): Promise<Lot> {
+  private async changeHold(
+    code: string,
+    from: LotStatus,
+    to: LotStatus,
+    reason: string | null,
+  ): Promise<Lot> {
     const lot = await inTransaction(this.dataSource, async (m) => {
       const found = await m.findOneBy(Lot, { code });
       if (!found) throw notFound('Lot', code, 'code');
-      const changed = await execute(m, 'UPDATE lot SET status = ?, hold_reason = ? WHERE id = ? AND status = ?', [to, reason, found.id, from]);
-      if (changed !== 1) throw invalidState(`Lot ${code} is ${found.effectiveStatus}; only a${from === LotStatus.ACTIVE ? 'n ACTIVE lot can be held' : ' HELD lot can be released'}`);
+      const changed = await execute(
+        m,
+        'UPDATE lot SET status = ?, hold_reason = ? WHERE id = ? AND status = ?',
+        [to, reason, found.id, from],
+      );
+      if (changed !== 1)
+        throw invalidState(
+          `Lot ${code} is ${found.effectiveStatus}; only a${from === LotStatus.ACTIVE ? 'n ACTIVE lot can be held' : ' HELD lot can be released'}`,
+        );
       const sign = to === LotStatus.HELD ? '+' : '-';
-      await execute(m,
+      await execute(
+        m,
         `UPDATE stock_level SET held_or_expired = held_or_expired ${sign} (SELECT quantity_on_hand FROM lot WHERE id = ?), updated_at = ? WHERE sku_id = ?`,
-        [found.id, sqlInstant(m), found.skuId]);
+        [found.id, sqlInstant(m), found.skuId],
+      );
       return m.findOneByOrFail(Lot, { id: found.id });
     });
     this.events.stockChanged([lot.skuId]);
@@ -219,27 +307,41 @@ export class StockService {
   }
 
   /**
-   * ACTIVE lots past expiry (before `asOf`) become EXPIRED: EXPIRY movements per bin, placements and lot emptied,
+   * ACTIVE lots past expiry (before `asOf`) become EXPIRED: EXPIRY movements per bin, placements and lot
+   * emptied,
    * on_hand reduced. Lots with units allocated to an order are left for the next run (the order is picked or
    * cancelled first). Returns the units written off; a second run writes off 0.
    */
   async writeOffExpired(principal: Principal, asOf: string = shanghaiToday()): Promise<number> {
-    if (asOf > shanghaiToday()) throw badInput('asOf', `asOf must not be after today (${shanghaiToday()}), got ${asOf}`);
+    if (asOf > shanghaiToday())
+      throw badInput('asOf', `asOf must not be after today (${shanghaiToday()}), got ${asOf}`);
     const { units, skuIds } = await inTransaction(this.dataSource, async (m) => {
       const lots: { id: number | string }[] = await m.query(
         `SELECT id FROM lot WHERE status = 'ACTIVE' AND expires_on < ? AND quantity_on_hand > 0
          AND NOT EXISTS (SELECT 1 FROM lot_placement p WHERE p.lot_id = lot.id AND p.allocated > 0) ORDER BY id${forUpdate(m)}`,
-        [asOf]);
+        [asOf],
+      );
       let total = 0;
       const touched = new Set<number>();
       for (const { id } of lots) {
         const lot = await m.findOneByOrFail(Lot, { id: Number(id) });
-        const placements = await m.find(LotPlacement, { where: { lotId: lot.id }, order: { locationId: 'ASC' } });
+        const placements = await m.find(LotPlacement, {
+          where: { lotId: lot.id },
+          order: { locationId: 'ASC' },
+        });
         for (const placement of placements.filter((p) => p.quantity > 0)) {
-          await recordMovement(m, principal.label, lot, MovementType.EXPIRY, placement.quantity, { fromLocationId: placement.locationId });
+          await recordMovement(m, principal.label, lot, MovementType.EXPIRY, placement.quantity, {
+            fromLocationId: placement.locationId,
+          });
         }
-        await execute(m, 'UPDATE lot_placement SET quantity = 0 WHERE lot_id = ? AND allocated = 0', [lot.id]);
-        await execute(m, "UPDATE lot SET status = 'EXPIRED', quantity_on_hand = 0 WHERE id = ? AND status = 'ACTIVE'", [lot.id]);
+        await execute(m, 'UPDATE lot_placement SET quantity = 0 WHERE lot_id = ? AND allocated = 0', [
+          lot.id,
+        ]);
+        await execute(
+          m,
+          "UPDATE lot SET status = 'EXPIRED', quantity_on_hand = 0 WHERE id = ? AND status = 'ACTIVE'",
+          [lot.id],
+        );
         await bumpStockLevel(m, lot.skuId, { onHand: -lot.quantityOnHand });
         total += lot.quantityOnHand;
         touched.add(lot.skuId);
@@ -260,26 +362,54 @@ export class StockService {
     return location;
   }
 
-  /** The lot by code, its row locked for this transaction (MySQL) so its balances change one writer at a time. */
+  /**
+   * The lot by code, its row locked for this transaction (MySQL) so its balances change one writer at a time.
+   */
   private async lockLot(m: EntityManager, code: string, field: string): Promise<Lot> {
-    const rows: { id: number | string }[] = await m.query(`SELECT id FROM lot WHERE code = ?${forUpdate(m)}`, [code]);
+    const rows: { id: number | string }[] = await m.query(
+      `SELECT id FROM lot WHERE code = ?${forUpdate(m)}`,
+      [code],
+    );
     if (rows.length === 0) throw notFound('Lot', code, field);
     return m.findOneByOrFail(Lot, { id: Number(rows[0].id) });
   }
 
   /** Takes free (unallocated) units out of one bin, or INSUFFICIENT_STOCK naming what is free there. */
-  private async takeFromPlacement(m: EntityManager, lot: Lot, sku: Sku, locationId: number, units: number): Promise<void> {
-    const changed = await execute(m,
+  private async takeFromPlacement(
+    m: EntityManager,
+    lot: Lot,
+    sku: Sku,
+    locationId: number,
+    units: number,
+  ): Promise<void> {
+    const changed = await execute(
+      m,
       'UPDATE lot_placement SET quantity = quantity - ? WHERE lot_id = ? AND location_id = ? AND quantity - allocated >= ?',
-      [units, lot.id, locationId, units]);
+      [units, lot.id, locationId, units],
+    );
     if (changed === 1) return;
     const placement = await m.findOneBy(LotPlacement, { lotId: lot.id, locationId });
-    throw insufficientStock([{ skuCode: sku.code, requested: units, available: placement ? placement.quantity - placement.allocated : 0 }]);
+    throw insufficientStock([
+      {
+        skuCode: sku.code,
+        requested: units,
+        available: placement ? placement.quantity - placement.allocated : 0,
+      },
+    ]);
   }
 
   /** Adds units of a lot to a bin, creating the placement when the lot was not there yet. */
-  private async putIntoPlacement(m: EntityManager, lotId: number, locationId: number, units: number): Promise<void> {
-    const changed = await execute(m, 'UPDATE lot_placement SET quantity = quantity + ? WHERE lot_id = ? AND location_id = ?', [units, lotId, locationId]);
+  private async putIntoPlacement(
+    m: EntityManager,
+    lotId: number,
+    locationId: number,
+    units: number,
+  ): Promise<void> {
+    const changed = await execute(
+      m,
+      'UPDATE lot_placement SET quantity = quantity + ? WHERE lot_id = ? AND location_id = ?',
+      [units, lotId, locationId],
+    );
     if (changed === 0) await m.insert(LotPlacement, { lotId, locationId, quantity: units, allocated: 0 });
   }
 }

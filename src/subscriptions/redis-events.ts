@@ -18,10 +18,19 @@ export class RedisEvents extends LocalEvents {
   constructor(url: string, prefix: string) {
     super();
     this.where = new URL(url).host;
-    this.channels = { [STOCK_CHANGED]: `${prefix}events:stock`, [ORDER_STATUS_CHANGED]: `${prefix}events:order-status` };
+    this.channels = {
+      [STOCK_CHANGED]: `${prefix}events:stock`,
+      [ORDER_STATUS_CHANGED]: `${prefix}events:order-status`,
+    };
     // No offline queue: while Redis is away a change is logged and dropped rather than piling up in memory.
-    // A short disconnectTimeout: closing a connection that never opened otherwise holds the process for two seconds.
-    this.publisher = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, disconnectTimeout: 200 });
+    // A short disconnectTimeout: closing a connection that never opened otherwise holds the process for two
+    // seconds.
+    this.publisher = new Redis(url, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      disconnectTimeout: 200,
+    });
     this.subscriber = new Redis(url, { lazyConnect: true, disconnectTimeout: 200 });
     for (const connection of [this.publisher, this.subscriber]) {
       connection.on('error', (err: Error) => {
@@ -37,14 +46,19 @@ export class RedisEvents extends LocalEvents {
     try {
       // Both attempts settle before giving up, so neither is left retrying in the background.
       const connected = await Promise.allSettled([this.publisher.connect(), this.subscriber.connect()]);
-      const failed = connected.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+      const failed = connected.find(
+        (result): result is PromiseRejectedResult => result.status === 'rejected',
+      );
       if (failed) throw failed.reason;
       await this.subscriber.subscribe(...Object.values(this.channels));
     } catch (error) {
       this.publisher.disconnect();
       this.subscriber.disconnect();
       const cause = this.lastError ?? error;
-      throw new Error(`Could not reach Redis at ${this.where} (REDIS_URL): ${cause instanceof Error ? cause.message : String(cause)}`);
+      throw new Error(
+        `Could not reach Redis at ${this.where} (REDIS_URL): ${cause instanceof Error ? cause.message : String(cause)}`,
+        { cause: error },
+      );
     }
     return this;
   }

@@ -67,7 +67,10 @@ export class ChangeStream implements AsyncIterableIterator<Change> {
   private waiting: ((result: IteratorResult<Change>) => void) | null = null;
   private finished = false;
 
-  constructor(limit: number, private readonly onFinish: (stream: ChangeStream) => void) {
+  constructor(
+    limit: number,
+    private readonly onFinish: (stream: ChangeStream) => void,
+  ) {
     this.queue = new CoalescingQueue(limit);
   }
 
@@ -149,7 +152,8 @@ export class SubscriptionHub {
   /** Changes dropped so far from the queues of open subscriptions that fell behind. */
   get dropped(): number {
     let total = 0;
-    for (const stream of [...this.stockSubscribers.keys(), ...this.orderSubscribers.keys()]) total += stream.queue.dropped;
+    for (const stream of [...this.stockSubscribers.keys(), ...this.orderSubscribers.keys()])
+      total += stream.queue.dropped;
     return total;
   }
 
@@ -208,15 +212,21 @@ export class SubscriptionHub {
         const ids = changes.map((change) => change.id);
         let owners: Map<number, number>;
         try {
-          const rows = await this.dataSource.getRepository(Order).find({ select: { id: true, merchantId: true }, where: { id: In(ids) } });
+          const rows = await this.dataSource
+            .getRepository(Order)
+            .find({ select: { id: true, merchantId: true }, where: { id: In(ids) } });
           owners = new Map(rows.map((row) => [row.id, row.merchantId]));
         } catch (err) {
-          logger.warn({ err, orderIds: ids }, 'could not look up the merchants of changed orders; their subscribers miss them');
+          logger.warn(
+            { err, orderIds: ids },
+            'could not look up the merchants of changed orders; their subscribers miss them',
+          );
           continue;
         }
         for (const change of changes) {
           const owner = owners.get(change.id);
-          for (const [stream, merchantId] of this.orderSubscribers) if (merchantId !== null && merchantId === owner) stream.offer(change);
+          for (const [stream, merchantId] of this.orderSubscribers)
+            if (merchantId !== null && merchantId === owner) stream.offer(change);
         }
       }
     } finally {

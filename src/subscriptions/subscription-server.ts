@@ -17,7 +17,9 @@ export interface SubscriptionOptions {
   keepAliveMs?: number;
   /** Changes one subscriber may have waiting before the oldest is dropped. */
   queueLimit?: number;
-  /** Milliseconds between checks that an open socket's key is still valid; a revoked key's socket is closed. */
+  /**
+   * Milliseconds between checks that an open socket's key is still valid; a revoked key's socket is closed.
+   */
   recheckKeyMs?: number;
 }
 
@@ -38,16 +40,30 @@ export const MAX_SUBSCRIPTIONS_PER_SOCKET = 50;
 function overLimits(args: ExecutionArgs, config: Config): GraphQLError | null {
   const operation = getOperationAST(args.document, args.operationName);
   if (!operation) return null;
-  const measure = measureOperation(args.schema, args.document, operation, (args.variableValues ?? {}) as Record<string, unknown>);
-  const refuse = (message: string) => new GraphQLError(message, { extensions: { code: 'QUERY_TOO_COMPLEX' } });
+  const measure = measureOperation(
+    args.schema,
+    args.document,
+    operation,
+    (args.variableValues ?? {}) as Record<string, unknown>,
+  );
+  const refuse = (message: string) =>
+    new GraphQLError(message, { extensions: { code: 'QUERY_TOO_COMPLEX' } });
   if (measure.truncated) return refuse('A subscription selects too many fields once fragments are expanded');
-  if (measure.aliases > MAX_ALIASES) return refuse(`A subscription may use at most ${MAX_ALIASES} aliases, got ${measure.aliases}`);
-  if (measure.depth > config.maxQueryDepth) return refuse(`A subscription may nest at most ${config.maxQueryDepth} levels, got ${measure.depth}`);
-  if (measure.cost > config.maxQueryCost) return refuse(`Each event of this subscription would cost ${measure.cost} points, at most ${config.maxQueryCost} are allowed`);
+  if (measure.aliases > MAX_ALIASES)
+    return refuse(`A subscription may use at most ${MAX_ALIASES} aliases, got ${measure.aliases}`);
+  if (measure.depth > config.maxQueryDepth)
+    return refuse(`A subscription may nest at most ${config.maxQueryDepth} levels, got ${measure.depth}`);
+  if (measure.cost > config.maxQueryCost)
+    return refuse(
+      `Each event of this subscription would cost ${measure.cost} points, at most ${config.maxQueryCost} are allowed`,
+    );
   return null;
 }
 
-/** Kept per socket beside graphql-ws's own: the Authorization value it authenticated with, and the timer re-checking it. */
+/**
+ * Kept per socket beside graphql-ws's own: the Authorization value it authenticated with, and the timer
+ * re-checking it.
+ */
 type SocketExtra = { authorization?: string; recheck?: NodeJS.Timeout };
 
 /**
@@ -56,87 +72,134 @@ type SocketExtra = { authorization?: string; recheck?: NodeJS.Timeout };
  * or in the upgrade request's Authorization header; a bad or revoked key closes the socket with
  * 4403 and the reason.
  */
-export function attachSubscriptions(httpServer: Server, gateway: GatewayApp, options: SubscriptionOptions = {}): SubscriptionServer {
+export function attachSubscriptions(
+  httpServer: Server,
+  gateway: GatewayApp,
+  options: SubscriptionOptions = {},
+): SubscriptionServer {
   const events = gateway.services.events;
-  if (!(events instanceof EventEmitter)) throw new Error('subscriptions need events that can be listened to (LocalEvents or RedisEvents)');
+  if (!(events instanceof EventEmitter))
+    throw new Error('subscriptions need events that can be listened to (LocalEvents or RedisEvents)');
   const hub = new SubscriptionHub(events, gateway.dataSource, options.queueLimit);
   const webSockets = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 64 * 1024 });
 
   // One subscription server per app in production; a second attachment (tests) takes the gauge over.
   gateway.metrics.registry.removeSingleMetric('gateway_subscriptions_open');
   new Gauge({
-    name: 'gateway_subscriptions_open', help: 'Open GraphQL subscriptions on this instance', registers: [gateway.metrics.registry],
-    collect() { this.set(hub.size); },
+    name: 'gateway_subscriptions_open',
+    help: 'Open GraphQL subscriptions on this instance',
+    registers: [gateway.metrics.registry],
+    collect() {
+      this.set(hub.size);
+    },
   });
 
   const production = gateway.config.nodeEnv === 'production';
   // In production, as over HTTP, validation errors do not suggest field names.
   const format = (error: GraphQLError) => {
     const formatted = formatError(error.toJSON(), error, production);
-    return production ? { ...formatted, message: formatted.message.replace(/ ?Did you mean .*\?$/, '') } : formatted;
+    return production
+      ? { ...formatted, message: formatted.message.replace(/ ?Did you mean .*\?$/, '') }
+      : formatted;
   };
 
-  const forbid = (socket: Extra['socket'], error: GraphQLError) => socket.close(CloseCode.Forbidden, `Forbidden: ${error.message}`.slice(0, 120));
+  const forbid = (socket: Extra['socket'], error: GraphQLError) =>
+    socket.close(CloseCode.Forbidden, `Forbidden: ${error.message}`.slice(0, 120));
 
-  const authorizationOf = (connectionParams: Record<string, unknown> | undefined, extra: Extra): string | undefined => {
+  const authorizationOf = (
+    connectionParams: Record<string, unknown> | undefined,
+    extra: Extra,
+  ): string | undefined => {
     const fromParams = connectionParams?.authorization ?? connectionParams?.Authorization;
     return typeof fromParams === 'string' ? fromParams : extra.request.headers.authorization;
   };
 
-  const server = useServer<Record<string, unknown> | undefined, SocketExtra>({
-    schema: gatewaySchema(),
-    onConnect: async (ctx) => {
-      const authorization = authorizationOf(ctx.connectionParams, ctx.extra);
-      try {
-        await gateway.contextFor(authorization);
-      } catch (error) {
-        if (!(error instanceof GraphQLError)) throw error;
-        forbid(ctx.extra.socket, error);
-        return false;
-      }
-      const socket = ctx.extra.socket;
-      if (socket.readyState !== socket.OPEN) return false;
-      ctx.extra.authorization = authorization;
-      ctx.extra.recheck = setInterval(() => {
-        gateway.contextFor(authorization).catch((error) => {
-          // Only a refused key closes the socket; a database hiccup does not.
-          if (error instanceof GraphQLError) forbid(socket, error);
-        });
-      }, options.recheckKeyMs ?? 60_000);
-      ctx.extra.recheck.unref();
-      return true;
+  const server = useServer<Record<string, unknown> | undefined, SocketExtra>(
+    {
+      schema: gatewaySchema(),
+      onConnect: async (ctx) => {
+        const authorization = authorizationOf(ctx.connectionParams, ctx.extra);
+        try {
+          await gateway.contextFor(authorization);
+        } catch (error) {
+          if (!(error instanceof GraphQLError)) throw error;
+          forbid(ctx.extra.socket, error);
+          return false;
+        }
+        const socket = ctx.extra.socket;
+        if (socket.readyState !== socket.OPEN) return false;
+        ctx.extra.authorization = authorization;
+        ctx.extra.recheck = setInterval(() => {
+          gateway.contextFor(authorization).catch((error) => {
+            // Only a refused key closes the socket; a database hiccup does not.
+            if (error instanceof GraphQLError) forbid(socket, error);
+          });
+        }, options.recheckKeyMs ?? 60_000);
+        ctx.extra.recheck.unref();
+        return true;
+      },
+      onClose: (ctx) => {
+        clearInterval(ctx.extra.recheck);
+      },
+      onSubscribe: (ctx, _id, payload) => {
+        if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_SOCKET) {
+          return [
+            new GraphQLError(
+              `A connection may hold at most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions; complete one or open another connection`,
+              { extensions: { code: 'BAD_REQUEST' } },
+            ),
+          ];
+        }
+        // A document that does not parse is answered with an error rather than closing the socket.
+        try {
+          parse(payload.query, PARSE_OPTIONS);
+        } catch (error) {
+          return [
+            new GraphQLError(error instanceof Error ? error.message : String(error), {
+              extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+            }),
+          ];
+        }
+        return undefined;
+      },
+      parse: (source) => parse(source, PARSE_OPTIONS),
+      // Queries and mutations go over HTTP, where they are costed and rate limited.
+      execute: () => ({
+        errors: [
+          new GraphQLError('Queries and mutations are served over HTTP: POST /graphql', {
+            extensions: { code: 'BAD_REQUEST' },
+          }),
+        ],
+      }),
+      subscribe: (args) => {
+        const refusal = overLimits(args, gateway.config);
+        return refusal ? { errors: [refusal] } : subscribe(args);
+      },
+      // Each subscription authenticates again, so a key revoked since the connection opened starts nothing
+      // new.
+      context: async (ctx): Promise<SubscriptionContext> => ({
+        ...(await gateway.contextFor(ctx.extra.authorization)),
+        hub,
+      }),
+      // Errors go out as over HTTP: known codes as they are, anything else masked and logged.
+      // Errors before execution without a code of their own are graphql-js's validation errors.
+      onError: (_ctx, _id, _payload, errors) =>
+        errors.map((error) =>
+          format(
+            error.extensions?.code || error.originalError
+              ? error
+              : new GraphQLError(error.message, {
+                  nodes: error.nodes,
+                  extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+                }),
+          ),
+        ),
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: result.errors.map(format) } : undefined,
     },
-    onClose: (ctx) => {
-      clearInterval(ctx.extra.recheck);
-    },
-    onSubscribe: (ctx, _id, payload) => {
-      if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_SOCKET) {
-        return [new GraphQLError(`A connection may hold at most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions; complete one or open another connection`, { extensions: { code: 'BAD_REQUEST' } })];
-      }
-      // A document that does not parse is answered with an error rather than closing the socket.
-      try {
-        parse(payload.query, PARSE_OPTIONS);
-      } catch (error) {
-        return [new GraphQLError(error instanceof Error ? error.message : String(error), { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
-      }
-      return undefined;
-    },
-    parse: (source) => parse(source, PARSE_OPTIONS),
-    // Queries and mutations go over HTTP, where they are costed and rate limited.
-    execute: () => ({ errors: [new GraphQLError('Queries and mutations are served over HTTP: POST /graphql', { extensions: { code: 'BAD_REQUEST' } })] }),
-    subscribe: (args) => {
-      const refusal = overLimits(args, gateway.config);
-      return refusal ? { errors: [refusal] } : subscribe(args);
-    },
-    // Each subscription authenticates again, so a key revoked since the connection opened starts nothing new.
-    context: async (ctx): Promise<SubscriptionContext> => ({ ...(await gateway.contextFor(ctx.extra.authorization)), hub }),
-    // Errors go out as over HTTP: known codes as they are, anything else masked and logged.
-    // Errors before execution without a code of their own are graphql-js's validation errors.
-    onError: (_ctx, _id, _payload, errors) => errors.map((error) => format(error.extensions?.code || error.originalError
-      ? error
-      : new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }))),
-    onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: result.errors.map(format) } : undefined),
-  }, webSockets, options.keepAliveMs);
+    webSockets,
+    options.keepAliveMs,
+  );
 
   return {
     hub,

@@ -16,12 +16,19 @@ export interface SubscriptionContext extends Context {
   hub?: SubscriptionHub;
 }
 
-type SubscribeData<Args = Record<string, unknown>> = SubscribeResolverData<unknown, Args, SubscriptionContext>;
+type SubscribeData<Args = Record<string, unknown>> = SubscribeResolverData<
+  unknown,
+  Args,
+  SubscriptionContext
+>;
 
 /** Codes a storefront may watch in one subscription, as for the stockLevels query. */
 const MAX_SKU_CODES = 250;
 
-/** type-graphql wants a PubSub once a schema has subscriptions; these bring their own `subscribe`, so it is never used. */
+/**
+ * type-graphql wants a PubSub once a schema has subscriptions; these bring their own `subscribe`, so it is
+ * never used.
+ */
 export const unusedPubSub: PubSub = {
   publish() {
     throw new Error('subscriptions use the subscription hub, not a PubSub');
@@ -33,7 +40,9 @@ export const unusedPubSub: PubSub = {
 
 function hubOf(context: SubscriptionContext): SubscriptionHub {
   if (!context.hub) {
-    throw new GraphQLError('Subscriptions are served over WebSocket on /graphql (graphql-ws protocol)', { extensions: { code: 'BAD_REQUEST' } });
+    throw new GraphQLError('Subscriptions are served over WebSocket on /graphql (graphql-ws protocol)', {
+      extensions: { code: 'BAD_REQUEST' },
+    });
   }
   return context.hub;
 }
@@ -42,9 +51,13 @@ async function stockChanges({ args, context }: SubscribeData<{ skuCodes?: string
   const hub = hubOf(context);
   const codes = args.skuCodes;
   if (codes === undefined || codes === null) return hub.stock(null);
-  if (codes.length === 0) throw badInput('skuCodes', 'skuCodes must name at least one SKU; omit it to hear every SKU');
-  if (codes.length > MAX_SKU_CODES) throw badInput('skuCodes', `skuCodes may name at most ${MAX_SKU_CODES} SKUs, got ${codes.length}`);
-  const skus = await context.dataSource.getRepository(Sku).find({ select: { id: true, code: true }, where: { code: In([...new Set(codes)]) } });
+  if (codes.length === 0)
+    throw badInput('skuCodes', 'skuCodes must name at least one SKU; omit it to hear every SKU');
+  if (codes.length > MAX_SKU_CODES)
+    throw badInput('skuCodes', `skuCodes may name at most ${MAX_SKU_CODES} SKUs, got ${codes.length}`);
+  const skus = await context.dataSource
+    .getRepository(Sku)
+    .find({ select: { id: true, code: true }, where: { code: In([...new Set(codes)]) } });
   const known = new Set(skus.map((sku) => sku.code));
   const unknown = codes.find((code) => !known.has(code));
   if (unknown !== undefined) throw notFound('Sku', unknown, 'skuCodes');
@@ -59,7 +72,10 @@ function orderChanges({ context }: SubscribeData) {
   throw forbidden(`A ${principal.role} key may not follow orders; it needs MERCHANT, WAREHOUSE or ADMIN`);
 }
 
-/** Each change is resolved with the loaders of its publication, created after the commit, so it shows the state after the change. */
+/**
+ * Each change is resolved with the loaders of its publication, created after the commit, so it shows the
+ * state after the change.
+ */
 function loadersOf(change: Change, context: SubscriptionContext): Loaders {
   context.loaders = change.loaders();
   return context.loaders;
@@ -83,7 +99,8 @@ export class SubscriptionResolver {
   }
 
   @Subscription(() => Order, {
-    description: 'Status changes: a merchant receives its own orders, WAREHOUSE and ADMIN all. OFFICIAL keys are refused with FORBIDDEN.',
+    description:
+      'Status changes: a merchant receives its own orders, WAREHOUSE and ADMIN all. OFFICIAL keys are refused with FORBIDDEN.',
     subscribe: orderChanges,
   })
   async orderStatusChanged(@Root() change: Change, @Ctx() context: SubscriptionContext): Promise<Order> {

@@ -1,6 +1,9 @@
 import { DataSource } from 'typeorm';
 
-/** Counts every SQL statement the data source sends from now on (all of TypeORM's SQL goes through QueryRunner.query). */
+/**
+ * Counts every SQL statement the data source sends from now on (all of TypeORM's SQL goes through
+ * QueryRunner.query).
+ */
 export function countSql(dataSource: DataSource): { readonly count: number; restore(): void } {
   const runner = dataSource.createQueryRunner();
   const proto = Object.getPrototypeOf(runner) as { query: (...args: unknown[]) => Promise<unknown> };

@@ -22,7 +22,11 @@ export interface TestApp {
   dataSource: DataSource;
   config: Config;
   /** POST a GraphQL operation with a bearer token (ADMIN_TOKEN by default). */
-  gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GraphQLResponse<T>>;
+  gql<T = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string | null,
+  ): Promise<GraphQLResponse<T>>;
   /** Issue an API key of a role through the API. */
   keyFor(role: Role, merchantCode?: string): Promise<string>;
   close(): Promise<void>;
@@ -39,27 +43,54 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   if (baseUrl?.startsWith('mysql://')) {
     const url = new URL(baseUrl);
     const name = `gaodu_test_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-    const admin = await createConnection({ host: url.hostname, port: Number(url.port || 3306), user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) });
+    const admin = await createConnection({
+      host: url.hostname,
+      port: Number(url.port || 3306),
+      user: decodeURIComponent(url.username),
+      password: decodeURIComponent(url.password),
+    });
     await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
     await admin.end();
     url.pathname = `/${name}`;
     databaseUrl = url.toString();
     dropDatabase = async () => {
-      const conn = await createConnection({ host: url.hostname, port: Number(url.port || 3306), user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) });
+      const conn = await createConnection({
+        host: url.hostname,
+        port: Number(url.port || 3306),
+        user: decodeURIComponent(url.username),
+        password: decodeURIComponent(url.password),
+      });
       await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
       await conn.end();
     };
   }
   // Tests send requests far faster than any client: an unlimited bucket unless a test sets its own.
-  const config = loadConfig({ RATE_LIMIT_BUCKET: '10000000', RATE_LIMIT_RESTORE_RATE: '10000000', ...env, DATABASE_URL: databaseUrl, ADMIN_TOKEN: ADMIN_TOKEN, NODE_ENV: env.NODE_ENV ?? 'test', LOG_LEVEL: 'silent' });
+  const config = loadConfig({
+    RATE_LIMIT_BUCKET: '10000000',
+    RATE_LIMIT_RESTORE_RATE: '10000000',
+    ...env,
+    DATABASE_URL: databaseUrl,
+    ADMIN_TOKEN: ADMIN_TOKEN,
+    NODE_ENV: env.NODE_ENV ?? 'test',
+    LOG_LEVEL: 'silent',
+  });
   const dataSource = await openDataSource(databaseUrl);
   const gateway = await createApp(dataSource, config);
 
-  const gql = async (query: string, variables: Record<string, unknown> = {}, token: string | null = ADMIN_TOKEN) => {
+  const gql = async (
+    query: string,
+    variables: Record<string, unknown> = {},
+    token: string | null = ADMIN_TOKEN,
+  ) => {
     const req = request(gateway.app).post('/graphql').set('content-type', 'application/json');
     if (token) req.set('authorization', `Bearer ${token}`);
     const res = await req.send({ query, variables });
-    return { status: res.status, data: res.body.data, errors: res.body.errors, extensions: res.body.extensions };
+    return {
+      status: res.status,
+      data: res.body.data,
+      errors: res.body.errors,
+      extensions: res.body.extensions,
+    };
   };
 
   return {
@@ -68,8 +99,10 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     config,
     gql,
     async keyFor(role: Role, merchantCode?: string) {
-      const res = await gql('mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { token } }',
-        { input: { role, label: `${role.toLowerCase()}-test`, merchantCode } });
+      const res = await gql(
+        'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { token } }',
+        { input: { role, label: `${role.toLowerCase()}-test`, merchantCode } },
+      );
       if (!res.data?.createApiKey) throw new Error(`createApiKey failed: ${JSON.stringify(res.errors)}`);
       return res.data.createApiKey.token as string;
     },

@@ -3,7 +3,11 @@ import { AddressInfo } from 'node:net';
 import { Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { GatewayApp } from '../../src/app';
-import { attachSubscriptions, SubscriptionOptions, SubscriptionServer } from '../../src/subscriptions/subscription-server';
+import {
+  attachSubscriptions,
+  SubscriptionOptions,
+  SubscriptionServer,
+} from '../../src/subscriptions/subscription-server';
 import { ADMIN_TOKEN } from './test-app';
 
 export interface LiveServer {
@@ -32,7 +36,10 @@ export async function listen(gateway: GatewayApp, options: SubscriptionOptions =
   };
 }
 
-/** A graphql-ws client sending the key in connectionParams, or in the upgrade request's header with `viaHeader`. */
+/**
+ * A graphql-ws client sending the key in connectionParams, or in the upgrade request's header with
+ * `viaHeader`.
+ */
 export function wsClient(url: string, token: string | null = ADMIN_TOKEN, viaHeader = false): Client {
   const headers = viaHeader && token ? { authorization: `Bearer ${token}` } : {};
   class HeaderWebSocket extends WebSocket {
@@ -63,26 +70,35 @@ export interface LiveSubscription<T = any> {
 }
 
 /** Subscribes and keeps every result in arrival order. */
-export function subscribe<T = any>(client: Client, query: string, variables: Record<string, unknown> = {}): LiveSubscription<T> {
+export function subscribe<T = any>(
+  client: Client,
+  query: string,
+  variables: Record<string, unknown> = {},
+): LiveSubscription<T> {
   const results: Received<T>[] = [];
   const readers: { resolve(result: Received<T>): void; reject(reason: unknown): void }[] = [];
   let end: { reason: unknown } | null = null;
   let settleEnded: (reason: unknown) => void = () => undefined;
-  const endedPromise = new Promise<unknown>((resolve) => { settleEnded = resolve; });
+  const endedPromise = new Promise<unknown>((resolve) => {
+    settleEnded = resolve;
+  });
   const finish = (reason: unknown) => {
     end = { reason };
     settleEnded(reason);
     for (const reader of readers.splice(0)) reader.reject(reason);
   };
-  const stop = client.subscribe<T>({ query, variables }, {
-    next(result) {
-      const reader = readers.shift();
-      if (reader) reader.resolve(result as Received<T>);
-      else results.push(result as Received<T>);
+  const stop = client.subscribe<T>(
+    { query, variables },
+    {
+      next(result) {
+        const reader = readers.shift();
+        if (reader) reader.resolve(result as Received<T>);
+        else results.push(result as Received<T>);
+      },
+      error: (error) => finish(error),
+      complete: () => finish('complete'),
     },
-    error: (error) => finish(error),
-    complete: () => finish('complete'),
-  });
+  );
   return {
     next() {
       const result = results.shift();
