@@ -32,6 +32,7 @@ import {
 import { LotShipmentResolver, LotTraceResolver } from './stock/lot-trace.resolver';
 import { StockOperationsResolver } from './stock/stock-operations.resolver';
 import { OrderOperationsResolver } from './orders/order-operations.resolver';
+import { PickListResolver } from './orders/pick-list.resolver';
 
 export const resolvers: NonEmptyArray<new (...args: never[]) => unknown> = [
   AuthResolver,
@@ -58,6 +59,7 @@ export const resolvers: NonEmptyArray<new (...args: never[]) => unknown> = [
   LotTraceResolver,
   LotShipmentResolver,
   OrderOperationsResolver,
+  PickListResolver,
 ];
 
 let schema: GraphQLSchema | undefined;

@@ -5,6 +5,7 @@ import { Config } from './config';
 import { DashboardService } from './dashboard/dashboard.service';
 import { GatewayEvents, LocalEvents } from './events';
 import { OrderService } from './orders/order.service';
+import { PickListService } from './orders/pick-list.service';
 import { StockService } from './stock/stock.service';
 
 /** One instance of each service per app; they hold no request state. */
@@ -13,6 +14,7 @@ export interface Services {
   catalog: CatalogService;
   stock: StockService;
   orders: OrderService;
+  pickLists: PickListService;
   dashboard: DashboardService;
   events: GatewayEvents;
 }
@@ -28,6 +30,7 @@ export function createServices(
     catalog: new CatalogService(dataSource),
     stock: new StockService(dataSource, events),
     orders: new OrderService(dataSource, events),
+    pickLists: new PickListService(dataSource),
     dashboard: new DashboardService(dataSource),
   };
 }
