@@ -6,114 +6,17 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import express from 'express';
-import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { DataSource } from 'typeorm';
 import { Config } from './config';
 import { Context } from './context';
-import { unauthenticated } from './graphql/errors';
+import { formatError, unauthenticated } from './graphql/errors';
 import { queryLimitsPlugin } from './graphql/query-cost';
 import { Loaders } from './loaders';
-import { logger } from './logger';
 import { Metrics } from './metrics';
 import { httpErrorHandler, responseTimeout } from './http-errors';
 import { gatewaySchema } from './schema';
 import { createServices, Services } from './services';
 import { closeEvents, openEvents } from './subscriptions/redis-events';
-
-const KNOWN_CODES = new Set([
-  'BAD_USER_INPUT',
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'NOT_FOUND',
-  'INSUFFICIENT_STOCK',
-  'INVALID_STATE',
-  'CONFLICT',
-  'QUERY_TOO_COMPLEX',
-  'RATE_LIMITED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'GRAPHQL_PARSE_FAILED',
-  'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-]);
-
-interface ValidationIssue {
-  property: string;
-  constraints?: Record<string, string>;
-  children?: ValidationIssue[];
-}
-
-/** The first failing field of a class-validator result, as a dotted path, with its message. */
-function firstIssue(issues: ValidationIssue[], prefix = ''): { field: string; message: string } | null {
-  for (const issue of issues) {
-    const path = prefix ? `${prefix}.${issue.property}` : issue.property;
-    if (issue.constraints) return { field: path, message: Object.values(issue.constraints)[0] };
-    const nested = firstIssue(issue.children ?? [], path);
-    if (nested) return nested;
-  }
-  return null;
-}
-
-/**
- * The input field a variable that failed coercion names, relative to the variable:
- * `Variable "$input" got invalid value 1.5 at "input.price"; ...` -> "price";
- * `... at "input.lines[0].quantity"; ...` -> "lines.0.quantity", the same dotted path class-validator gives;
- * `...; Field "code" of required type "String!" was not provided.` -> "code".
- */
-export function fieldOfVariableError(message: string): string | null {
-  const match = /^Variable "\$(\w+)" got invalid value [\s\S]*?(?: at "([^"]+)")?; ([\s\S]*)$/.exec(message);
-  if (!match) return null;
-  const path = match[2]
-    ? match[2]
-        .replace(/\[(\d+)\]/g, '.$1')
-        .split('.')
-        .slice(1)
-        .join('.')
-    : '';
-  const missing = /^Field "(\w+)" (?:of required type|is not defined)/.exec(match[3])?.[1];
-  const field = [path, missing].filter(Boolean).join('.');
-  return field || match[1];
-}
-
-/**
- * Known errors pass with their code; validation errors name the field; anything else is masked and logged.
- */
-export function formatError(
-  formatted: GraphQLFormattedError,
-  error: unknown,
-  production: boolean,
-): GraphQLFormattedError {
-  const original = (error as { originalError?: unknown })?.originalError ?? error;
-  const code = formatted.extensions?.code as string | undefined;
-  const validationErrors = (original as { extensions?: { validationErrors?: ValidationIssue[] } })?.extensions
-    ?.validationErrors;
-  if (validationErrors) {
-    const issue = firstIssue(validationErrors);
-    return {
-      message: issue ? `Invalid input: ${issue.message}` : 'Invalid input',
-      path: formatted.path,
-      locations: formatted.locations,
-      extensions: { code: 'BAD_USER_INPUT', field: issue?.field },
-    };
-  }
-  if (code === 'BAD_USER_INPUT' && formatted.extensions?.field === undefined) {
-    const field = fieldOfVariableError(formatted.message);
-    if (field) formatted = { ...formatted, extensions: { ...formatted.extensions, field } };
-  }
-  if (code && KNOWN_CODES.has(code) && (original instanceof GraphQLError || !(original instanceof Error))) {
-    if (!production) return formatted;
-    const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions };
-  }
-  logger.error({ err: original, path: formatted.path }, 'unexpected error');
-  return {
-    message: 'Internal server error',
-    path: formatted.path,
-    locations: formatted.locations,
-    extensions: { code: 'INTERNAL_SERVER_ERROR' },
-  };
-}
 
 export interface GatewayApp {
   app: express.Express;

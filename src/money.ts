@@ -1,22 +1,4 @@
-import { ObjectType, Field } from 'type-graphql';
-import { DecimalScalar } from './graphql/scalars';
-
-/** An amount of whole fen shown as a Decimal string of yuan. */
-@ObjectType()
-export class Money {
-  @Field(() => DecimalScalar)
-  amount: string;
-
-  @Field({ description: 'ISO 4217, always CNY here.' })
-  currency: string;
-
-  static fromFen(fen: bigint | number | string): Money {
-    const money = new Money();
-    money.amount = formatFen(BigInt(fen));
-    money.currency = 'CNY';
-    return money;
-  }
-}
+/** Money in the domain: whole fen as bigint, written as yuan with two decimals. */
 
 /** 1235n -> "12.35"; -5n -> "-0.05". */
 export function formatFen(fen: bigint): string {

@@ -3,7 +3,7 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { fenColumn, instantColumn } from '../db/columns';
 import { SkuCategory, StorageZone } from '../graphql/enums';
 import { Node, toGlobalId } from '../graphql/node';
-import { Money } from '../money';
+import { Money } from '../graphql/money.type';
 
 @ObjectType({ implements: Node })
 @Entity('sku')

@@ -5,7 +5,7 @@ import { Sku } from '../catalog/sku.entity';
 import { Context } from '../context';
 import { Role } from '../graphql/enums';
 import { LocalDateScalar } from '../graphql/scalars';
-import { Money } from '../money';
+import { Money } from '../graphql/money.type';
 import { Lot } from '../stock/lot.entity';
 import { StockLevel } from '../stock/stock-level.entity';
 import {

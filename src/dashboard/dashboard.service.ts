@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { badInput } from '../graphql/errors';
-import { Money } from '../money';
+import { Money } from '../graphql/money.type';
 import { Lot } from '../stock/lot.entity';
 import { addDays, shanghaiDate, shanghaiToday } from '../time';
 import {

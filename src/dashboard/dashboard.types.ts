@@ -1,6 +1,6 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 import { LocalDateScalar } from '../graphql/scalars';
-import { Money } from '../money';
+import { Money } from '../graphql/money.type';
 
 /** The dashboard of one date range; its sections are resolved by DashboardResolver, each from rollups. */
 @ObjectType({

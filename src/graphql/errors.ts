@@ -1,4 +1,50 @@
-import { GraphQLError } from 'graphql';
+import { HeaderMap } from '@apollo/server';
+import { GraphQLError, GraphQLFormattedError } from 'graphql';
+import { logger } from '../logger';
+
+/**
+ * The one home of error codes: every code the gateway answers, the factory of each, and `formatError`,
+ * which passes known codes and masks everything else. Nothing else builds a GraphQLError.
+ */
+export const ERROR_CODES = [
+  // the contract's codes
+  'BAD_USER_INPUT',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'INSUFFICIENT_STOCK',
+  'INVALID_STATE',
+  'CONFLICT',
+  'QUERY_TOO_COMPLEX',
+  'RATE_LIMITED',
+  // raised by Apollo Server and graphql-js before a request runs
+  'GRAPHQL_VALIDATION_FAILED',
+  'GRAPHQL_PARSE_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+  // the answer to anything unexpected: masked, logged
+  'INTERNAL_SERVER_ERROR',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+const KNOWN_CODES: ReadonlySet<string> = new Set(ERROR_CODES);
+
+/** Longest piece of a client's input an error message repeats: a huge argument is not sent back whole. */
+export const MAX_ECHOED_INPUT = 100;
+
+/** A client's value as JSON for a message, clipped to MAX_ECHOED_INPUT characters. */
+export function echo(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > MAX_ECHOED_INPUT ? `${text.slice(0, MAX_ECHOED_INPUT)}…` : text;
+}
 
 export interface Shortage {
   skuCode: string;
@@ -6,20 +52,138 @@ export interface Shortage {
   available: number;
 }
 
-function error(code: string, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+export function gatewayError(
+  code: ErrorCode,
+  message: string,
+  extensions: Record<string, unknown> = {},
+): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...extensions } });
 }
 
-export const badInput = (field: string, message: string) => error('BAD_USER_INPUT', message, { field });
+export const badInput = (field: string, message: string) =>
+  gatewayError('BAD_USER_INPUT', message, { field });
+/**
+ * A value a scalar refuses: the field is not known where the value is parsed; formatError names it from
+ * graphql-js's message.
+ */
+export const badValue = (message: string) => gatewayError('BAD_USER_INPUT', message);
 export const notFound = (what: string, key: string, field?: string) =>
-  error('NOT_FOUND', `${what} ${JSON.stringify(key)} was not found`, field ? { field } : {});
+  gatewayError('NOT_FOUND', `${what} ${echo(key)} was not found`, field ? { field } : {});
 export const conflict = (message: string, field?: string) =>
-  error('CONFLICT', message, field ? { field } : {});
-export const invalidState = (message: string) => error('INVALID_STATE', message);
-export const forbidden = (message = 'This API key may not do that') => error('FORBIDDEN', message);
+  gatewayError('CONFLICT', message, field ? { field } : {});
+export const invalidState = (message: string) => gatewayError('INVALID_STATE', message);
+export const forbidden = (message = 'This API key may not do that') => gatewayError('FORBIDDEN', message);
 export const unauthenticated = (message: string) =>
-  error('UNAUTHENTICATED', message, { http: { status: 401 } });
+  gatewayError('UNAUTHENTICATED', message, { http: { status: 401 } });
 export const insufficientStock = (shortages: Shortage[]) =>
-  error('INSUFFICIENT_STOCK', `Not enough stock for ${shortages.map((s) => s.skuCode).join(', ')}`, {
+  gatewayError('INSUFFICIENT_STOCK', `Not enough stock for ${shortages.map((s) => s.skuCode).join(', ')}`, {
     shortages,
   });
+export const tooComplex = (message: string, extensions: Record<string, unknown> = {}) =>
+  gatewayError('QUERY_TOO_COMPLEX', message, { ...extensions, http: { status: 400 } });
+export const rateLimited = (retryAfterSeconds: number) =>
+  gatewayError('RATE_LIMITED', `Rate limit reached for this API key: retry in ${retryAfterSeconds} s`, {
+    retryAfterSeconds,
+    http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]) },
+  });
+export const badRequest = (message: string) => gatewayError('BAD_REQUEST', message);
+export const parseFailed = (message: string) => gatewayError('GRAPHQL_PARSE_FAILED', message);
+
+interface ValidationIssue {
+  property: string;
+  constraints?: Record<string, string>;
+  children?: ValidationIssue[];
+}
+
+/** The first failing field of a class-validator result, as a dotted path, with its message. */
+function firstIssue(issues: ValidationIssue[], prefix = ''): { field: string; message: string } | null {
+  for (const issue of issues) {
+    const path = prefix ? `${prefix}.${issue.property}` : issue.property;
+    if (issue.constraints) return { field: path, message: Object.values(issue.constraints)[0] };
+    const nested = firstIssue(issue.children ?? [], path);
+    if (nested) return nested;
+  }
+  return null;
+}
+
+/**
+ * The input field a variable that failed coercion names, relative to the variable:
+ * `Variable "$input" got invalid value 1.5 at "input.price"; ...` -> "price";
+ * `... at "input.lines[0].quantity"; ...` -> "lines.0.quantity", the same dotted path class-validator gives;
+ * `...; Field "code" of required type "String!" was not provided.` -> "code".
+ */
+export function fieldOfVariableError(message: string): string | null {
+  const match = /^Variable "\$(\w+)" got invalid value [\s\S]*?(?: at "([^"]+)")?; ([\s\S]*)$/.exec(message);
+  if (!match) return null;
+  const path = match[2]
+    ? match[2]
+        .replace(/\[(\d+)\]/g, '.$1')
+        .split('.')
+        .slice(1)
+        .join('.')
+    : '';
+  const missing = /^Field "(\w+)" (?:of required type|is not defined)/.exec(match[3])?.[1];
+  const field = [path, missing].filter(Boolean).join('.');
+  return field || match[1];
+}
+
+/**
+ * Known errors pass with their code; validation errors name the field; anything else is masked and logged.
+ */
+export function formatError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+  production: boolean,
+): GraphQLFormattedError {
+  const original = (error as { originalError?: unknown })?.originalError ?? error;
+  const code = formatted.extensions?.code as string | undefined;
+  const validationErrors = (original as { extensions?: { validationErrors?: ValidationIssue[] } })?.extensions
+    ?.validationErrors;
+  if (validationErrors) {
+    const issue = firstIssue(validationErrors);
+    return {
+      message: issue ? `Invalid input: ${issue.message}` : 'Invalid input',
+      path: formatted.path,
+      locations: formatted.locations,
+      extensions: { code: 'BAD_USER_INPUT', field: issue?.field },
+    };
+  }
+  if (code === 'BAD_USER_INPUT' && formatted.extensions?.field === undefined) {
+    const field = fieldOfVariableError(formatted.message);
+    if (field) formatted = { ...formatted, extensions: { ...formatted.extensions, field } };
+  }
+  if (code && KNOWN_CODES.has(code) && (original instanceof GraphQLError || !(original instanceof Error))) {
+    if (!production) return formatted;
+    const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions };
+  }
+  logger.error({ err: original, path: formatted.path }, 'unexpected error');
+  return {
+    message: 'Internal server error',
+    path: formatted.path,
+    locations: formatted.locations,
+    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+  };
+}
+
+/**
+ * formatError for errors that reach a WebSocket subscriber. Errors before execution without a code of their
+ * own are graphql-js's validation errors (Apollo codes them over HTTP); in production they do not suggest
+ * field names either.
+ */
+export function formatSocketError(
+  error: GraphQLError,
+  production: boolean,
+  beforeExecution = false,
+): GraphQLFormattedError {
+  const coded =
+    beforeExecution && !error.extensions?.code && !error.originalError
+      ? gatewayError('GRAPHQL_VALIDATION_FAILED', error.message)
+      : error;
+  const json = coded.toJSON();
+  const { http: _http, ...extensions } = json.extensions ?? {};
+  const formatted = formatError({ ...json, locations: error.locations, extensions }, coded, production);
+  return production
+    ? { ...formatted, message: formatted.message.replace(/ ?Did you mean .*\?$/, '') }
+    : formatted;
+}

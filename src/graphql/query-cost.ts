@@ -1,4 +1,4 @@
-import { ApolloServerPlugin, HeaderMap } from '@apollo/server';
+import { ApolloServerPlugin } from '@apollo/server';
 import {
   DocumentNode,
   FieldNode,
@@ -6,7 +6,6 @@ import {
   getNamedType,
   getNullableType,
   GraphQLCompositeType,
-  GraphQLError,
   GraphQLField,
   GraphQLSchema,
   isCompositeType,
@@ -23,7 +22,8 @@ import {
 } from 'graphql';
 import { Config } from '../config';
 import { Context } from '../context';
-import { createRateLimiter, RateLimiter, Spending, ThrottleStatus } from '../auth/rate-limiter';
+import { createRateLimiter, RateLimiter, ThrottleStatus } from '../auth/rate-limiter';
+import { rateLimited, tooComplex } from './errors';
 import { DEFAULT_PAGE, MAX_PAGE } from './connection';
 
 /** Points of one mutation root field, before what it returns. */
@@ -194,23 +194,6 @@ export function measureOperation(
   return measure;
 }
 
-function tooComplex(message: string, extensions: Record<string, unknown> = {}): GraphQLError {
-  return new GraphQLError(message, {
-    extensions: { code: 'QUERY_TOO_COMPLEX', ...extensions, http: { status: 400 } },
-  });
-}
-
-function rateLimited(spent: Spending): GraphQLError {
-  const seconds = spent.retryAfterSeconds;
-  return new GraphQLError(`Rate limit reached for this API key: retry in ${seconds} s`, {
-    extensions: {
-      code: 'RATE_LIMITED',
-      retryAfterSeconds: seconds,
-      http: { status: 429, headers: new HeaderMap([['retry-after', String(seconds)]]) },
-    },
-  });
-}
-
 /** Refuses an operation over the limits of the configuration, before it runs. */
 function checkLimits(document: DocumentNode, measure: QueryMeasure, config: Config): void {
   const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length;
@@ -276,7 +259,7 @@ export function queryLimitsPlugin(
           if (!key) return;
           const spent = await limiter.spend(key, measure.cost);
           status = spent.status;
-          if (!spent.allowed) throw rateLimited(spent);
+          if (!spent.allowed) throw rateLimited(spent.retryAfterSeconds);
         },
         async willSendResponse({ response }) {
           if (!key) return;

@@ -1,8 +1,5 @@
-import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
-
-function badInput(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
-}
+import { GraphQLScalarType, Kind } from 'graphql';
+import { badValue } from './errors';
 
 /** ISO-8601 date and time in UTC. */
 export const DateTimeScalar = new GraphQLScalarType<Date, string>({
@@ -17,7 +14,7 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
     return parseDateTime(value);
   },
   parseLiteral(ast) {
-    if (ast.kind !== Kind.STRING) throw badInput('DateTime expected an ISO-8601 string');
+    if (ast.kind !== Kind.STRING) throw badValue('DateTime expected an ISO-8601 string');
     return parseDateTime(ast.value);
   },
 });
@@ -27,12 +24,12 @@ function parseDateTime(value: unknown): Date {
     typeof value !== 'string' ||
     !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(value)
   ) {
-    throw badInput(
+    throw badValue(
       `DateTime expected an ISO-8601 date and time such as 2026-11-29T08:30:00Z, got ${JSON.stringify(value)?.slice(0, 40)}`,
     );
   }
   const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw badInput(`DateTime expected a real date and time, got ${value}`);
+  if (Number.isNaN(date.getTime())) throw badValue(`DateTime expected a real date and time, got ${value}`);
   return date;
 }
 
@@ -48,7 +45,7 @@ export const LocalDateScalar = new GraphQLScalarType<string, string>({
     return parseLocalDate(value);
   },
   parseLiteral(ast) {
-    if (ast.kind !== Kind.STRING) throw badInput('LocalDate expected a YYYY-MM-DD string');
+    if (ast.kind !== Kind.STRING) throw badValue('LocalDate expected a YYYY-MM-DD string');
     return parseLocalDate(ast.value);
   },
 });
@@ -61,7 +58,7 @@ export function isLocalDate(value: unknown): value is string {
 
 function parseLocalDate(value: unknown): string {
   if (!isLocalDate(value))
-    throw badInput(
+    throw badValue(
       `LocalDate expected a real calendar date YYYY-MM-DD, got ${JSON.stringify(value)?.slice(0, 40)}`,
     );
   return value;
@@ -78,14 +75,14 @@ export const DecimalScalar = new GraphQLScalarType<string, string>({
     return parseDecimal(value);
   },
   parseLiteral(ast) {
-    if (ast.kind !== Kind.STRING) throw badInput('Decimal expected a string such as "12.50", not a number');
+    if (ast.kind !== Kind.STRING) throw badValue('Decimal expected a string such as "12.50", not a number');
     return parseDecimal(ast.value);
   },
 });
 
 function parseDecimal(value: unknown): string {
   if (typeof value !== 'string' || !/^-?\d{1,15}(\.\d{1,10})?$/.test(value)) {
-    throw badInput(`Decimal expected a string such as "12.50", got ${JSON.stringify(value)?.slice(0, 40)}`);
+    throw badValue(`Decimal expected a string such as "12.50", got ${JSON.stringify(value)?.slice(0, 40)}`);
   }
   return value;
 }

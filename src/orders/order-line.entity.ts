@@ -2,7 +2,7 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { fenColumn } from '../db/columns';
 import { toGlobalId } from '../graphql/node';
-import { Money } from '../money';
+import { Money } from '../graphql/money.type';
 
 @ObjectType()
 @Entity('order_line')

@@ -4,7 +4,7 @@ import { fenColumn, instantColumn } from '../db/columns';
 import { OrderStatus } from '../graphql/enums';
 import { Node, toGlobalId } from '../graphql/node';
 import { DateTimeScalar } from '../graphql/scalars';
-import { Money } from '../money';
+import { Money } from '../graphql/money.type';
 
 /** An outbound order of one merchant. The destination is kept flat beside it. */
 @ObjectType({ implements: Node })

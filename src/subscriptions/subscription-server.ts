@@ -5,8 +5,9 @@ import { CloseCode } from 'graphql-ws';
 import { Extra, useServer } from 'graphql-ws/use/ws';
 import { Gauge } from 'prom-client';
 import { WebSocketServer } from 'ws';
-import { formatError, GatewayApp } from '../app';
+import type { GatewayApp } from '../app';
 import { Config } from '../config';
+import { badRequest, formatSocketError, parseFailed, tooComplex } from '../graphql/errors';
 import { MAX_ALIASES, measureOperation } from '../graphql/query-cost';
 import { gatewaySchema } from '../schema';
 import { SubscriptionHub } from './subscription-hub';
@@ -46,8 +47,7 @@ function overLimits(args: ExecutionArgs, config: Config): GraphQLError | null {
     operation,
     (args.variableValues ?? {}) as Record<string, unknown>,
   );
-  const refuse = (message: string) =>
-    new GraphQLError(message, { extensions: { code: 'QUERY_TOO_COMPLEX' } });
+  const refuse = (message: string) => tooComplex(message);
   if (measure.truncated) return refuse('A subscription selects too many fields once fragments are expanded');
   if (measure.aliases > MAX_ALIASES)
     return refuse(`A subscription may use at most ${MAX_ALIASES} aliases, got ${measure.aliases}`);
@@ -95,13 +95,6 @@ export function attachSubscriptions(
   });
 
   const production = gateway.config.nodeEnv === 'production';
-  // In production, as over HTTP, validation errors do not suggest field names.
-  const format = (error: GraphQLError) => {
-    const formatted = formatError(error.toJSON(), error, production);
-    return production
-      ? { ...formatted, message: formatted.message.replace(/ ?Did you mean .*\?$/, '') }
-      : formatted;
-  };
 
   const forbid = (socket: Extra['socket'], error: GraphQLError) =>
     socket.close(CloseCode.Forbidden, `Forbidden: ${error.message}`.slice(0, 120));
@@ -144,9 +137,8 @@ export function attachSubscriptions(
       onSubscribe: (ctx, _id, payload) => {
         if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_SOCKET) {
           return [
-            new GraphQLError(
+            badRequest(
               `A connection may hold at most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions; complete one or open another connection`,
-              { extensions: { code: 'BAD_REQUEST' } },
             ),
           ];
         }
@@ -154,22 +146,14 @@ export function attachSubscriptions(
         try {
           parse(payload.query, PARSE_OPTIONS);
         } catch (error) {
-          return [
-            new GraphQLError(error instanceof Error ? error.message : String(error), {
-              extensions: { code: 'GRAPHQL_PARSE_FAILED' },
-            }),
-          ];
+          return [parseFailed(error instanceof Error ? error.message : String(error))];
         }
         return undefined;
       },
       parse: (source) => parse(source, PARSE_OPTIONS),
       // Queries and mutations go over HTTP, where they are costed and rate limited.
       execute: () => ({
-        errors: [
-          new GraphQLError('Queries and mutations are served over HTTP: POST /graphql', {
-            extensions: { code: 'BAD_REQUEST' },
-          }),
-        ],
+        errors: [badRequest('Queries and mutations are served over HTTP: POST /graphql')],
       }),
       subscribe: (args) => {
         const refusal = overLimits(args, gateway.config);
@@ -182,20 +166,12 @@ export function attachSubscriptions(
         hub,
       }),
       // Errors go out as over HTTP: known codes as they are, anything else masked and logged.
-      // Errors before execution without a code of their own are graphql-js's validation errors.
       onError: (_ctx, _id, _payload, errors) =>
-        errors.map((error) =>
-          format(
-            error.extensions?.code || error.originalError
-              ? error
-              : new GraphQLError(error.message, {
-                  nodes: error.nodes,
-                  extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
-                }),
-          ),
-        ),
+        errors.map((error) => formatSocketError(error, production, true)),
       onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: result.errors.map(format) } : undefined,
+        result.errors
+          ? { ...result, errors: result.errors.map((error) => formatSocketError(error, production)) }
+          : undefined,
     },
     webSockets,
     options.keepAliveMs,

@@ -1,10 +1,9 @@
-import { GraphQLError } from 'graphql';
 import { Arg, Ctx, PubSub, Resolver, Root, Subscription, SubscribeResolverData } from 'type-graphql';
 import { In } from 'typeorm';
 import { Sku } from '../catalog/sku.entity';
 import { Context } from '../context';
 import { Role } from '../graphql/enums';
-import { badInput, forbidden, notFound } from '../graphql/errors';
+import { badInput, badRequest, forbidden, notFound } from '../graphql/errors';
 import { Loaders } from '../loaders';
 import { Order } from '../orders/order.entity';
 import { canSee } from '../orders/order.service';
@@ -40,9 +39,7 @@ export const unusedPubSub: PubSub = {
 
 function hubOf(context: SubscriptionContext): SubscriptionHub {
   if (!context.hub) {
-    throw new GraphQLError('Subscriptions are served over WebSocket on /graphql (graphql-ws protocol)', {
-      extensions: { code: 'BAD_REQUEST' },
-    });
+    throw badRequest('Subscriptions are served over WebSocket on /graphql (graphql-ws protocol)');
   }
   return context.hub;
 }
