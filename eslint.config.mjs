@@ -25,6 +25,18 @@ export default tseslint.config(
     },
   },
   {
+    // The pages' scripts run in the browser.
+    files: ['web/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: Object.fromEntries(
+        ['window', 'document', 'fetch', 'sessionStorage', 'navigator', 'location', 'URL', 'URLSearchParams']
+          .concat(['Blob', 'Intl', 'setTimeout', 'clearTimeout', 'console', 'matchMedia', 'uPlot'])
+          .map((name) => [name, 'readonly']),
+      ),
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     languageOptions: {
       globals: { module: 'writable', require: 'readonly', process: 'readonly', console: 'readonly' },

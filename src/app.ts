@@ -17,6 +17,8 @@ import { httpErrorHandler, responseTimeout } from './http-errors';
 import { gatewaySchema } from './schema';
 import { createServices, Services } from './services';
 import { closeEvents, openEvents } from './subscriptions/redis-events';
+import { cors } from './web/cors';
+import { graphiqlRouter } from './web/graphiql.route';
 
 export interface GatewayApp {
   app: express.Express;
@@ -83,7 +85,8 @@ export async function createApp(
       metricsPlugin,
       queryLimitsPlugin(config),
       ApolloServerPluginCacheControlDisabled(),
-      ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
+      // Apollo's landing page loads from a CDN; the self-hosted GraphiQL (src/web) takes its place.
+      ApolloServerPluginLandingPageDisabled(),
       ...extraPlugins,
     ],
   });
@@ -91,6 +94,7 @@ export async function createApp(
 
   const app = express();
   app.disable('x-powered-by');
+  app.use(cors(config.corsOrigins));
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -114,6 +118,7 @@ export async function createApp(
     }
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+  if (config.graphiql) app.use(graphiqlRouter());
   app.use(
     '/graphql',
     responseTimeout(),

@@ -13,6 +13,10 @@ export interface Config {
   maxQueryCost: number;
   maxQueryDepth: number;
   logLevel: string;
+  /** Origins allowed to call the API from a browser (CORS_ORIGINS); empty: same origin only. */
+  corsOrigins: string[];
+  /** Serve GraphiQL at /graphiql (GRAPHIQL; on by default outside production). */
+  graphiql: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -26,6 +30,35 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
   }
   return Number(raw);
+}
+
+/** CORS_ORIGINS: comma-separated `scheme://host[:port]` origins, as browsers send them in Origin. */
+function origins(raw: string | undefined): string[] {
+  const list = (raw ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  for (const origin of list) {
+    let parsed: URL | null;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = null;
+    }
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin.toLowerCase()) {
+      throw new ConfigError(
+        `CORS_ORIGINS must be comma-separated origins such as https://tablet.example.cn:8443 (scheme, host and port, no path), got "${origin}"`,
+      );
+    }
+  }
+  return list.map((origin) => origin.toLowerCase());
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw !== 'true' && raw !== 'false') throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+  return raw === 'true';
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -64,6 +97,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxQueryCost: integer(env, 'MAX_QUERY_COST', 1000, 1, 10_000_000),
     maxQueryDepth: integer(env, 'MAX_QUERY_DEPTH', 10, 1, 100),
     logLevel,
+    corsOrigins: origins(env.CORS_ORIGINS),
+    graphiql: flag(env, 'GRAPHIQL', nodeEnv !== 'production'),
   };
 }
 

@@ -29,12 +29,15 @@ describe.each([
     }
   });
 
-  it(production ? 'serves no landing page' : 'serves the landing page', async () => {
+  it(production ? 'serves no landing page' : 'sends a browser to the local GraphiQL', async () => {
     const res = await request(app.gateway.app).get('/graphql').set('accept', 'text/html');
     if (production) {
       expect(res.status).toBe(400);
       expect(res.text).not.toMatch(/<html/i);
-    } else expect(res.text).toMatch(/<html/i);
+    } else {
+      expect(res.status).toBe(302);
+      expect(res.headers.location).toBe('/graphiql');
+    }
   });
 
   it(

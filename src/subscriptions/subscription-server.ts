@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { Server } from 'node:http';
+import { IncomingHttpHeaders, Server } from 'node:http';
 import { ExecutionArgs, getOperationAST, GraphQLError, parse, subscribe } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { Extra, useServer } from 'graphql-ws/use/ws';
@@ -10,6 +10,7 @@ import { Config } from '../config';
 import { badRequest, formatSocketError, parseFailed, tooComplex } from '../graphql/errors';
 import { MAX_ALIASES, measureOperation } from '../graphql/query-cost';
 import { gatewaySchema } from '../schema';
+import { originAllowed } from '../web/cors';
 import { SubscriptionHub } from './subscription-hub';
 import { SubscriptionContext } from './subscription.resolver';
 
@@ -81,7 +82,19 @@ export function attachSubscriptions(
   if (!(events instanceof EventEmitter))
     throw new Error('subscriptions need events that can be listened to (LocalEvents or RedisEvents)');
   const hub = new SubscriptionHub(events, gateway.dataSource, options.queueLimit);
-  const webSockets = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 64 * 1024 });
+  const webSockets = new WebSocketServer({
+    server: httpServer,
+    path: '/graphql',
+    maxPayload: 64 * 1024,
+    // WebSockets have no CORS: a browser's upgrade from another origin than CORS_ORIGINS is refused (403).
+    verifyClient: (
+      { origin, req }: { origin?: string; req: { headers: IncomingHttpHeaders } },
+      done: (allowed: boolean, status?: number, message?: string) => void,
+    ) =>
+      originAllowed(origin || undefined, req.headers, gateway.config.corsOrigins)
+        ? done(true)
+        : done(false, 403, 'Origin not allowed: add it to CORS_ORIGINS'),
+  });
 
   // One subscription server per app in production; a second attachment (tests) takes the gauge over.
   gateway.metrics.registry.removeSingleMetric('gateway_subscriptions_open');
