@@ -16,6 +16,7 @@ COPY src ./src
 COPY seeds ./seeds
 COPY bench ./bench
 COPY schema ./schema
+COPY web ./web
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund
 
@@ -29,6 +30,8 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/schema ./schema
+# The dashboard's and GraphiQL's pages (their libraries come from node_modules).
+COPY --from=build /app/web ./web
 # The embedded database (the default DATABASE_URL, sqlite:./data/gaodu.sqlite) lives here.
 RUN mkdir -p /app/data && chown node:node /app/data
 VOLUME ["/app/data"]
