@@ -13,6 +13,7 @@ import { OrderLine } from './orders/order-line.entity';
 import { Order } from './orders/order.entity';
 import { LotPlacement } from './stock/lot-placement.entity';
 import { Lot } from './stock/lot.entity';
+import { expiredUnitsSql, partsFromRow } from './stock/availability';
 import { StockLevel } from './stock/stock-level.entity';
 import { addDays, shanghaiToday } from './time';
 import { ConnectionArgs } from './graphql/connection';
@@ -110,16 +111,7 @@ export class Loaders {
         'sl.updated_at AS updated_at',
         's.low_stock_threshold AS low_stock_threshold',
       ])
-      .addSelect(
-        (sub) =>
-          sub
-            .select('COALESCE(SUM(l.quantity_on_hand), 0)')
-            .from(Lot, 'l')
-            .where('l.sku_id = sl.sku_id')
-            .andWhere("l.status = 'ACTIVE'")
-            .andWhere('l.expires_on < :today'),
-        'expired_not_written_off',
-      )
+      .addSelect(expiredUnitsSql('sl.sku_id', ':today'), 'expired_not_written_off')
       .from(StockLevel, 'sl')
       .innerJoin(Sku, 's', 's.id = sl.sku_id')
       .where('sl.sku_id IN (:...skuIds)', { skuIds })
@@ -185,14 +177,11 @@ export class Loaders {
 export function stockLevelFromRow(row: Record<string, unknown>): StockLevel {
   return Object.assign(new StockLevel(), {
     skuId: Number(row.sku_id),
-    onHand: Number(row.on_hand),
-    reserved: Number(row.reserved),
-    heldOrExpired: Number(row.held_or_expired),
+    ...partsFromRow(row),
     updatedAt:
       row.updated_at instanceof Date
         ? row.updated_at
         : new Date(`${String(row.updated_at).replace(' ', 'T')}Z`),
     lowStockThreshold: Number(row.low_stock_threshold),
-    expiredNotWrittenOff: Number(row.expired_not_written_off),
   });
 }

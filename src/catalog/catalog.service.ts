@@ -5,7 +5,9 @@ import { SkuOrderField, SortDirection, StorageZone } from '../graphql/enums';
 import { inTransaction, isDuplicateKey } from '../db/transaction';
 import { parseYuanToFen } from '../money';
 import { Merchant } from '../orders/merchant.entity';
+import { availableSql, expiredUnitsSql, isLowSql } from '../stock/availability';
 import { StockLevel } from '../stock/stock-level.entity';
+import { shanghaiToday } from '../time';
 import { Carrier } from './carrier.entity';
 import {
   CreateCarrierInput,
@@ -77,10 +79,10 @@ export class CatalogService {
     orderBy?: { field: SkuOrderField; direction: SortDirection },
   ): Promise<Connection<Sku>> {
     const query = this.dataSource.getRepository(Sku).createQueryBuilder('sku');
-    const availableSql =
-      'CASE WHEN sl.on_hand - sl.reserved - sl.held_or_expired > 0 THEN sl.on_hand - sl.reserved - sl.held_or_expired ELSE 0 END';
+    const available = availableSql('sl.', expiredUnitsSql('sl.sku_id', ':today'));
     const needsStock = filter.lowStock != null || orderBy?.field === SkuOrderField.AVAILABLE;
-    if (needsStock) query.innerJoin(StockLevel, 'sl', 'sl.sku_id = sku.id');
+    if (needsStock)
+      query.innerJoin(StockLevel, 'sl', 'sl.sku_id = sku.id').setParameter('today', shanghaiToday());
     if (filter.category) query.andWhere('sku.category = :category', { category: filter.category });
     if (filter.storageZone) query.andWhere('sku.storage_zone = :zone', { zone: filter.storageZone });
     if (filter.heritage != null) query.andWhere('sku.heritage = :heritage', { heritage: filter.heritage });
@@ -100,7 +102,7 @@ export class CatalogService {
       );
     }
     if (filter.lowStock != null) {
-      query.andWhere(`${availableSql} ${filter.lowStock ? '<=' : '>'} sku.low_stock_threshold`);
+      query.andWhere(isLowSql(available, 'sku.low_stock_threshold', filter.lowStock));
     }
     if (filter.search) {
       query.andWhere(
@@ -119,7 +121,7 @@ export class CatalogService {
       [SkuOrderField.NAME]: { expression: 'sku.name', valueOf: (s) => s.name },
       [SkuOrderField.PRICE]: { expression: 'sku.price_fen', valueOf: (s) => Number(s.priceFen) },
       [SkuOrderField.AVAILABLE]: {
-        expression: availableSql,
+        expression: available,
         valueOf: (s) => (s as Sku & { sortValue: number }).sortValue,
       },
     };

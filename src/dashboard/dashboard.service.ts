@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { badInput } from '../graphql/errors';
 import { Money } from '../graphql/money.type';
+import { availableSql, expiredUnitsBySkuSql, isLowSql } from '../stock/availability';
 import { Lot } from '../stock/lot.entity';
 import { addDays, shanghaiDate, shanghaiToday } from '../time';
 import {
@@ -234,15 +235,13 @@ export class DashboardService {
   /** Ids of active SKUs whose available units are at or below their threshold, fewest available first. */
   async lowStockSkuIds(limit: number): Promise<number[]> {
     checkLimit(limit);
-    // Units of ACTIVE lots past expiry not yet written off are few (the write-off runs daily): group them
-    // once.
+    const available = availableSql('sl.', 'COALESCE(x.units, 0)');
     const rows: Row[] = await this.dataSource.query(
-      `SELECT sl.sku_id AS sku_id, sl.on_hand - sl.reserved - sl.held_or_expired - COALESCE(x.units, 0) AS available
+      `SELECT sl.sku_id AS sku_id, ${available} AS available
          FROM stock_level sl
          JOIN sku s ON s.id = sl.sku_id
-         LEFT JOIN (SELECT sku_id, SUM(quantity_on_hand) AS units FROM lot WHERE status = 'ACTIVE' AND expires_on < ? GROUP BY sku_id) x
-           ON x.sku_id = sl.sku_id
-        WHERE s.active = ? AND sl.on_hand - sl.reserved - sl.held_or_expired - COALESCE(x.units, 0) <= s.low_stock_threshold
+         LEFT JOIN ${expiredUnitsBySkuSql('?')} x ON x.sku_id = sl.sku_id
+        WHERE s.active = ? AND ${isLowSql(available, 's.low_stock_threshold')}
         ORDER BY available, sl.sku_id LIMIT ?`,
       [shanghaiToday(), 1, limit],
     );

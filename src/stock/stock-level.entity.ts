@@ -2,11 +2,13 @@ import { Field, Int, ObjectType } from 'type-graphql';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { instantColumn } from '../db/columns';
 import { DateTimeScalar } from '../graphql/scalars';
+import { availableOf, isLow, unsellableOf } from './availability';
 
 /**
  * Stock of one SKU across the centre. `onHand`, `reserved` and `heldOrExpired` are kept by the
  * stock and order services with atomic updates; units in ACTIVE lots that passed their expiry
- * date but were not written off yet are counted at read time (`expiredNotWrittenOff`).
+ * date but were not written off yet are counted at read time (`expiredNotWrittenOff`). What can be sold
+ * is the rule of ./availability.
  */
 @ObjectType({ description: 'Stock of one SKU across the whole distribution centre.' })
 @Entity('stock_level')
@@ -36,18 +38,18 @@ export class StockLevel {
 
   @Field(() => Int, { description: 'On hand in HELD or EXPIRED lots.' })
   get unsellable(): number {
-    return this.heldOrExpired + this.expiredNotWrittenOff;
+    return unsellableOf(this);
   }
 
   @Field(() => Int, {
     description: 'What a merchant can order now: onHand - reserved - unsellable, never below 0.',
   })
   get available(): number {
-    return Math.max(0, this.onHand - this.reserved - this.unsellable);
+    return availableOf(this);
   }
 
   @Field()
   get isLow(): boolean {
-    return this.available <= this.lowStockThreshold;
+    return isLow(this.available, this.lowStockThreshold);
   }
 }

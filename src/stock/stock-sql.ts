@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { MovementType } from '../graphql/enums';
 import { shanghaiToday } from '../time';
+import { availableOf, expiredUnitsSql, partsFromRow, unclampedAvailableSql } from './availability';
 import { StockMovement } from './stock-movement.entity';
 
 /**
@@ -32,11 +33,6 @@ export function forUpdate(m: EntityManager): string {
   return isMysql(m) ? ' FOR UPDATE' : '';
 }
 
-/** SQL for the units of a SKU (`skuSql` names it) in ACTIVE lots past expiry not yet written off. */
-export function expiredUnitsSql(skuSql: string): string {
-  return `(SELECT COALESCE(SUM(x.quantity_on_hand), 0) FROM lot x WHERE x.sku_id = ${skuSql} AND x.status = 'ACTIVE' AND x.expires_on < ?)`;
-}
-
 /** Changes a SKU's stock level counters by SQL increments (never read-modify-write). */
 export async function bumpStockLevel(
   m: EntityManager,
@@ -52,8 +48,8 @@ export async function bumpStockLevel(
 }
 
 /**
- * Takes `n` units of a SKU off what can be sold, in one conditional UPDATE, if that many are available:
- * on_hand - reserved - held_or_expired - expired units not written off >= n. Returns whether it did.
+ * Takes `n` units of a SKU off what can be sold, in one conditional UPDATE, if that many are available
+ * (the availability rule's SQL >= n). Returns whether it did.
  * `reserve` adds to reserved (placing an order); `remove` takes sellable units off on_hand.
  */
 export async function takeAvailable(
@@ -65,24 +61,25 @@ export async function takeAvailable(
   const set = change === 'reserve' ? 'reserved = reserved + ?' : 'on_hand = on_hand - ?';
   const changed = await execute(
     m,
-    `UPDATE stock_level SET ${set}, updated_at = ? WHERE sku_id = ? AND on_hand - reserved - held_or_expired - ${expiredUnitsSql('?')} >= ?`,
+    `UPDATE stock_level SET ${set}, updated_at = ? WHERE sku_id = ? AND ${unclampedAvailableSql('', expiredUnitsSql('?', '?'))} >= ?`,
     [n, sqlInstant(m), skuId, skuId, shanghaiToday(), n],
   );
   return changed === 1;
 }
 
-/** What can be sold now of each SKU, by id (the StockLevel.available rule). */
+/** What can be sold now of each SKU, by id (StockLevel.available). */
 export async function availableBySku(
   dataSource: DataSource | EntityManager,
   skuIds: number[],
 ): Promise<Map<number, number>> {
   if (skuIds.length === 0) return new Map();
-  const rows: { sku_id: number | string; available: number | string }[] = await dataSource.query(
-    `SELECT sl.sku_id AS sku_id, sl.on_hand - sl.reserved - sl.held_or_expired - ${expiredUnitsSql('sl.sku_id')} AS available
+  const rows: Record<string, unknown>[] = await dataSource.query(
+    `SELECT sl.sku_id AS sku_id, sl.on_hand AS on_hand, sl.reserved AS reserved,
+            sl.held_or_expired AS held_or_expired, ${expiredUnitsSql('sl.sku_id', '?')} AS expired_not_written_off
      FROM stock_level sl WHERE sl.sku_id IN (${skuIds.map(() => '?').join(', ')})`,
     [shanghaiToday(), ...skuIds],
   );
-  return new Map(rows.map((r) => [Number(r.sku_id), Math.max(0, Number(r.available))]));
+  return new Map(rows.map((r) => [Number(r.sku_id), availableOf(partsFromRow(r))]));
 }
 
 /** A stable hash of a request's input, to tell an idempotent replay from a CONFLICT. */
