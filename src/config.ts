@@ -17,6 +17,8 @@ export interface Config {
   corsOrigins: string[];
   /** Serve GraphiQL at /graphiql (GRAPHIQL; on by default outside production). */
   graphiql: boolean;
+  /** WEBHOOK_ALLOW_PRIVATE_URLS=true: webhook URLs may be http and point at loopback or private addresses. */
+  webhookAllowPrivateUrls: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -99,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     corsOrigins: origins(env.CORS_ORIGINS),
     graphiql: flag(env, 'GRAPHIQL', nodeEnv !== 'production'),
+    webhookAllowPrivateUrls: flag(env, 'WEBHOOK_ALLOW_PRIVATE_URLS', false),
   };
 }
 

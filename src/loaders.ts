@@ -16,6 +16,7 @@ import { Lot } from './stock/lot.entity';
 import { expiredUnitsSql, partsFromRow } from './stock/availability';
 import { StockLevel } from './stock/stock-level.entity';
 import { addDays, shanghaiToday } from './time';
+import { WebhookEndpoint } from './webhooks/webhook-endpoint.entity';
 import { ConnectionArgs } from './graphql/connection';
 import { childConnectionLoader } from './graphql/child-connections';
 import { applyLotFilter } from './stock/lot-filter';
@@ -66,6 +67,7 @@ export class Loaders {
   readonly merchant = byId(this.dataSource, Merchant);
   readonly lot = byId(this.dataSource, Lot);
   readonly order = byId(this.dataSource, Order);
+  readonly webhookEndpoint = byId(this.dataSource, WebhookEndpoint);
 
   readonly placementsByLot = groupedBy(this.dataSource, LotPlacement, 'lotId', { locationId: 'ASC' });
   readonly placementsByLocation = groupedBy(this.dataSource, LotPlacement, 'locationId', { lotId: 'ASC' });

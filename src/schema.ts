@@ -33,6 +33,7 @@ import { LotShipmentResolver, LotTraceResolver } from './stock/lot-trace.resolve
 import { StockOperationsResolver } from './stock/stock-operations.resolver';
 import { OrderOperationsResolver } from './orders/order-operations.resolver';
 import { PickListResolver } from './orders/pick-list.resolver';
+import { WebhookDeliveryResolver, WebhookEndpointResolver } from './webhooks/webhook.resolver';
 
 export const resolvers: NonEmptyArray<new (...args: never[]) => unknown> = [
   AuthResolver,
@@ -60,6 +61,8 @@ export const resolvers: NonEmptyArray<new (...args: never[]) => unknown> = [
   LotShipmentResolver,
   OrderOperationsResolver,
   PickListResolver,
+  WebhookEndpointResolver,
+  WebhookDeliveryResolver,
 ];
 
 let schema: GraphQLSchema | undefined;

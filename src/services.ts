@@ -7,6 +7,7 @@ import { GatewayEvents, LocalEvents } from './events';
 import { OrderService } from './orders/order.service';
 import { PickListService } from './orders/pick-list.service';
 import { StockService } from './stock/stock.service';
+import { WebhookService } from './webhooks/webhook.service';
 
 /** One instance of each service per app; they hold no request state. */
 export interface Services {
@@ -17,6 +18,7 @@ export interface Services {
   pickLists: PickListService;
   dashboard: DashboardService;
   events: GatewayEvents;
+  webhooks: WebhookService;
 }
 
 export function createServices(
@@ -32,5 +34,6 @@ export function createServices(
     orders: new OrderService(dataSource, events),
     pickLists: new PickListService(dataSource),
     dashboard: new DashboardService(dataSource),
+    webhooks: new WebhookService(dataSource, config.webhookAllowPrivateUrls),
   };
 }

@@ -23,6 +23,8 @@ import { LotReceipt } from '../stock/lot-receipt.entity';
 import { Lot } from '../stock/lot.entity';
 import { StockLevel } from '../stock/stock-level.entity';
 import { StockMovement } from '../stock/stock-movement.entity';
+import { WebhookDelivery } from '../webhooks/webhook-delivery.entity';
+import { WebhookEndpoint } from '../webhooks/webhook-endpoint.entity';
 
 export const entities = [
   ApiKey,
@@ -50,4 +52,6 @@ export const entities = [
   MonthlySalesBySku,
   DailySalesByFarm,
   MonthlySalesByFarm,
+  WebhookEndpoint,
+  WebhookDelivery,
 ];
