@@ -19,6 +19,7 @@ import { createServices, Services } from './services';
 import { closeEvents, openEvents } from './subscriptions/redis-events';
 import { cors } from './web/cors';
 import { graphiqlRouter } from './web/graphiql.route';
+import { Clock, systemClock } from './time';
 
 export interface GatewayApp {
   app: express.Express;
@@ -37,10 +38,11 @@ export async function createApp(
   dataSource: DataSource,
   config: Config,
   extraPlugins: ApolloServerPlugin<Context>[] = [],
+  clock: Clock = systemClock,
 ): Promise<GatewayApp> {
   const production = config.nodeEnv === 'production';
   const events = await openEvents(config);
-  const services = createServices(dataSource, config, events);
+  const services = createServices(dataSource, config, events, clock);
   const metrics = new Metrics();
 
   const contextFor = async (authorization: string | undefined): Promise<Context> => {
@@ -84,6 +86,7 @@ export async function createApp(
     plugins: [
       metricsPlugin,
       queryLimitsPlugin(config),
+      ...(services.dashboard.answers ? [services.dashboard.answers.plugin()] : []),
       ApolloServerPluginCacheControlDisabled(),
       // Apollo's landing page loads from a CDN; the self-hosted GraphiQL (src/web) takes its place.
       ApolloServerPluginLandingPageDisabled(),

@@ -7,6 +7,7 @@ import { GatewayEvents, LocalEvents } from './events';
 import { OrderService } from './orders/order.service';
 import { PickListService } from './orders/pick-list.service';
 import { StockService } from './stock/stock.service';
+import { Clock, systemClock } from './time';
 import { WebhookService } from './webhooks/webhook.service';
 
 /** One instance of each service per app; they hold no request state. */
@@ -25,15 +26,16 @@ export function createServices(
   dataSource: DataSource,
   config: Config,
   events: GatewayEvents = new LocalEvents(),
+  clock: Clock = systemClock,
 ): Services {
   return {
     events,
-    apiKeys: new ApiKeyService(dataSource, config.adminToken),
+    apiKeys: new ApiKeyService(dataSource, config.adminToken, events),
     catalog: new CatalogService(dataSource),
     stock: new StockService(dataSource, events),
     orders: new OrderService(dataSource, events),
     pickLists: new PickListService(dataSource),
-    dashboard: new DashboardService(dataSource),
+    dashboard: new DashboardService(dataSource, events, clock),
     webhooks: new WebhookService(dataSource, config.webhookAllowPrivateUrls),
   };
 }

@@ -20,3 +20,7 @@ export function addDays(date: string, days: number): string {
 export function shanghaiDayStart(date: string): Date {
   return new Date(new Date(`${date}T00:00:00Z`).getTime() - SHANGHAI_OFFSET_MS);
 }
+
+/** Where services that depend on the date read the time; tests pass one of their own. */
+export type Clock = () => Date;
+export const systemClock: Clock = () => new Date();

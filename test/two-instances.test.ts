@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'graphql-ws';
 import Redis from 'ioredis';
+import request from 'supertest';
 import { createApp, GatewayApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { Role } from '../src/graphql/enums';
@@ -114,6 +115,34 @@ it('delivers order status changes across instances, a merchant still hearing onl
     status: 'PLACED',
     merchant: { code: 'M-BAOFU-01' },
   });
+});
+
+it('refuses a key on every instance once it is revoked on one, though each keeps the keys it looked up', async () => {
+  const created = await first.gql(
+    'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { id token } }',
+    { input: { role: 'WAREHOUSE', label: 'revoked-across' } },
+  );
+  const { id, token } = created.data.createApiKey;
+  const whoAmI = () =>
+    request(second.app)
+      .post('/graphql')
+      .set('content-type', 'application/json')
+      .set('authorization', `Bearer ${token}`)
+      .send({ query: '{ me { role } }' });
+  const kept = second.services.apiKeys.keptKeys;
+  expect((await whoAmI()).body.data.me.role).toBe('WAREHOUSE');
+  expect(second.services.apiKeys.keptKeys).toBe(kept + 1);
+
+  expect((await first.gql('mutation($id: ID!) { revokeApiKey(id: $id) }', { id })).data.revokeApiKey).toBe(
+    true,
+  );
+  // The revocation reaches the second instance through Redis a moment after it commits.
+  let res = await whoAmI();
+  for (let turn = 0; turn < 200 && res.body.data?.me; turn++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    res = await whoAmI();
+  }
+  expect(res.body.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
 });
 
 it('stops with a clear message when Redis cannot be reached', async () => {

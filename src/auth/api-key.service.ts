@@ -1,5 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { DataSource } from 'typeorm';
+import { API_KEYS_REVOKED, GatewayEvents } from '../events';
 import { badInput, notFound } from '../graphql/errors';
 import { Role } from '../graphql/enums';
 import { fromGlobalId, toGlobalId } from '../graphql/node';
@@ -18,14 +20,37 @@ export interface CreatedKey {
   label: string;
 }
 
+/** How long a looked-up key is kept at most (revocation drops it at once, see ApiKeyService). */
+const KEY_TTL_MS = 30_000;
+const KEYS_KEPT = 10_000;
+
 /**
  * API keys: issues tokens (stored only as hashes), revokes them, and turns a bearer token into a Principal.
+ * Keys looked up are kept for KEY_TTL_MS; a revocation drops the key on this instance before it returns and
+ * on every other one as soon as they hear of it (through Redis when REDIS_URL is set).
  */
 export class ApiKeyService {
+  private readonly known = new Map<string, { principal: Principal; keyId: number; until: number }>();
+  /** Revocations heard so far: a lookup that overlapped one is not kept. */
+  private revocations = 0;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly adminToken?: string,
-  ) {}
+    private readonly events?: GatewayEvents,
+  ) {
+    if (events instanceof EventEmitter) events.on(API_KEYS_REVOKED, (ids: number[]) => this.forget(ids));
+  }
+
+  /** Keys kept now. */
+  get keptKeys(): number {
+    return this.known.size;
+  }
+
+  private forget(keyIds: number[]): void {
+    this.revocations++;
+    for (const [hash, entry] of this.known) if (keyIds.includes(entry.keyId)) this.known.delete(hash);
+  }
 
   async create(role: Role, label: string, merchantCode?: string | null): Promise<CreatedKey> {
     let merchantId: number | null = null;
@@ -59,6 +84,8 @@ export class ApiKeyService {
     if (!key) throw notFound('ApiKey', globalId, 'id');
     if (key.revokedAt) return false;
     await repo.update({ id: key.id }, { revokedAt: new Date() });
+    this.forget([key.id]);
+    this.events?.apiKeysRevoked([key.id]);
     return true;
   }
 
@@ -72,17 +99,28 @@ export class ApiKeyService {
         keyScope: 'admin-token',
       });
     }
-    const key = await this.dataSource.getRepository(ApiKey).findOneBy({ tokenHash: hashToken(token) });
+    const tokenHash = hashToken(token);
+    const now = Date.now();
+    const kept = this.known.get(tokenHash);
+    if (kept && kept.until > now) return kept.principal;
+    const revocations = this.revocations;
+    const key = await this.dataSource.getRepository(ApiKey).findOneBy({ tokenHash });
     if (!key || key.revokedAt) return null;
     const merchant = key.merchantId
       ? await this.dataSource.getRepository(Merchant).findOneBy({ id: key.merchantId })
       : null;
-    return Object.assign(new Principal(), {
+    const principal = Object.assign(new Principal(), {
       role: key.role,
       merchant,
       label: key.label,
       keyScope: String(key.id),
     });
+    if (revocations === this.revocations) {
+      this.known.delete(tokenHash);
+      this.known.set(tokenHash, { principal, keyId: key.id, until: now + KEY_TTL_MS });
+      if (this.known.size > KEYS_KEPT) this.known.delete(this.known.keys().next().value!);
+    }
+    return principal;
   }
 }
 

@@ -25,9 +25,9 @@ export class DashboardResolver {
   dashboard(
     @Arg('from', () => LocalDateScalar) from: string,
     @Arg('to', () => LocalDateScalar) to: string,
-    @Ctx() { services }: Context,
+    @Ctx() context: Context,
   ) {
-    return services.dashboard.dashboard(from, to);
+    return context.services.dashboard.dashboard(from, to, context);
   }
 
   @FieldResolver(() => Money)
@@ -100,26 +100,30 @@ export class DashboardResolver {
   }
 
   @FieldResolver(() => Money, { description: 'Value of everything on hand now, at SKU price.' })
-  stockValue(@Ctx() { services }: Context) {
-    return services.dashboard.stockValue();
+  stockValue(@Root() dashboard: Dashboard, @Ctx() { services }: Context) {
+    return services.dashboard.stockValue(dashboard);
   }
 
   @FieldResolver(() => [StockLevel])
   async lowStock(
+    @Root() dashboard: Dashboard,
     @Arg('limit', () => Int, { defaultValue: 20 }) limit: number,
     @Ctx() { services, loaders }: Context,
   ) {
-    const levels = await loaders.stockLevel.loadMany(await services.dashboard.lowStockSkuIds(limit));
+    const levels = await loaders.stockLevel.loadMany(
+      await services.dashboard.lowStockSkuIds(dashboard, limit),
+    );
     return levels.filter((level): level is StockLevel => level instanceof StockLevel);
   }
 
   @FieldResolver(() => [Lot])
   expiringLots(
+    @Root() dashboard: Dashboard,
     @Arg('withinDays', () => Int, { defaultValue: 7 }) withinDays: number,
     @Arg('limit', () => Int, { defaultValue: 20 }) limit: number,
     @Ctx() { services }: Context,
   ) {
-    return services.dashboard.expiringLots(withinDays, limit);
+    return services.dashboard.expiringLots(dashboard, withinDays, limit);
   }
 }
 

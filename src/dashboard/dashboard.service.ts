@@ -1,9 +1,12 @@
+import { EventEmitter } from 'node:events';
 import { DataSource } from 'typeorm';
+import { GatewayEvents, ROLLUPS_CHANGED } from '../events';
 import { badInput } from '../graphql/errors';
 import { Money } from '../graphql/money.type';
 import { availableSql, expiredUnitsBySkuSql, isLowSql } from '../stock/availability';
 import { Lot } from '../stock/lot.entity';
-import { addDays, shanghaiDate, shanghaiToday } from '../time';
+import { addDays, Clock, shanghaiDate, systemClock } from '../time';
+import { DashboardAnswerCache, lastClosedDay, readOf } from './dashboard-answer.cache';
 import {
   CarrierFigures,
   DailyFigures,
@@ -57,7 +60,6 @@ type Dimension = 'sku' | 'farm' | 'merchant';
 type Totals = Map<number, { salesFen: bigint; n: number; village?: string }>;
 
 const CLOSED_TTL_MS = 10 * 60_000;
-const SETTLE_MS = 5 * 60_000;
 const CLOSED_KEPT = 64;
 
 /** The `limit` keys with the largest sales, ties by key. */
@@ -80,17 +82,47 @@ function largest(totals: Totals, limit: number): [number, { salesFen: bigint; n:
 /** County office figures, read from the daily and monthly rollups (never from orders). */
 export class DashboardService {
   /** Figures of closed days by section and range (see totalsOf). */
-  private readonly closed = new Map<string, { until: number; value: Promise<unknown> }>();
+  private readonly closed = new Map<
+    string,
+    { from: string; to: string; until: number; value: Promise<unknown> }
+  >();
+  /** Whole answers of closed ranges (null when the events cannot be listened to). */
+  readonly answers: DashboardAnswerCache | null;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    events?: GatewayEvents,
+    private readonly clock: Clock = systemClock,
+  ) {
+    this.answers = events instanceof EventEmitter ? new DashboardAnswerCache(events, clock) : null;
+    if (events instanceof EventEmitter)
+      events.on(ROLLUPS_CHANGED, (days: string[]) => {
+        for (const [key, part] of this.closed)
+          if (days.some((day) => part.from <= day && day <= part.to)) this.closed.delete(key);
+      });
+  }
 
-  /** A dashboard of `from`..`to` (Asia/Shanghai days, both included, at most 366). */
-  dashboard(from: string, to: string): Dashboard {
+  /**
+   * A dashboard of `from`..`to` (Asia/Shanghai days, both included, at most 366). Within a request whose
+   * whole answer may be kept (`context`), the range is noted.
+   */
+  dashboard(from: string, to: string, context?: object): Dashboard {
     if (from > to) throw badInput('from', `from must not be after to, got from ${from} and to ${to}`);
     const days = daysBetween(from, to);
     if (days > MAX_DASHBOARD_DAYS)
       throw badInput('to', `a dashboard covers at most ${MAX_DASHBOARD_DAYS} days, got ${days}`);
-    return Object.assign(new Dashboard(), { from, to });
+    const read = context ? readOf(context) : undefined;
+    read?.ranges.push([from, to]);
+    return Object.assign(new Dashboard(), { from, to, read });
+  }
+
+  private today(): string {
+    return shanghaiDate(this.clock());
+  }
+
+  /** Notes that the answer of `dashboard` depends on current stock. */
+  private readsStock(dashboard: Dashboard): void {
+    if (dashboard.read) dashboard.read.readsStock = true;
   }
 
   /**
@@ -225,7 +257,8 @@ export class DashboardService {
   }
 
   /** Everything on hand now at today's SKU prices. */
-  async stockValue(): Promise<Money> {
+  async stockValue(dashboard: Dashboard): Promise<Money> {
+    this.readsStock(dashboard);
     const [row]: Row[] = await this.dataSource.query(
       'SELECT COALESCE(SUM(sl.on_hand * s.price_fen), 0) AS value_fen FROM stock_level sl JOIN sku s ON s.id = sl.sku_id',
     );
@@ -233,8 +266,9 @@ export class DashboardService {
   }
 
   /** Ids of active SKUs whose available units are at or below their threshold, fewest available first. */
-  async lowStockSkuIds(limit: number): Promise<number[]> {
+  async lowStockSkuIds(dashboard: Dashboard, limit: number): Promise<number[]> {
     checkLimit(limit);
+    this.readsStock(dashboard);
     const available = availableSql('sl.', 'COALESCE(x.units, 0)');
     const rows: Row[] = await this.dataSource.query(
       `SELECT sl.sku_id AS sku_id, ${available} AS available
@@ -243,18 +277,19 @@ export class DashboardService {
          LEFT JOIN ${expiredUnitsBySkuSql('?')} x ON x.sku_id = sl.sku_id
         WHERE s.active = ? AND ${isLowSql(available, 's.low_stock_threshold')}
         ORDER BY available, sl.sku_id LIMIT ?`,
-      [shanghaiToday(), 1, limit],
+      [this.today(), 1, limit],
     );
     return rows.map((row) => Number(row.sku_id));
   }
 
   /** ACTIVE lots with units on hand whose expiry falls within the next `withinDays` days, soonest first. */
-  expiringLots(withinDays: number, limit: number): Promise<Lot[]> {
+  expiringLots(dashboard: Dashboard, withinDays: number, limit: number): Promise<Lot[]> {
     checkLimit(limit);
+    this.readsStock(dashboard);
     if (!Number.isInteger(withinDays) || withinDays < 0 || withinDays > MAX_DASHBOARD_DAYS) {
       throw badInput('withinDays', `withinDays must be from 0 to ${MAX_DASHBOARD_DAYS}, got ${withinDays}`);
     }
-    const today = shanghaiToday();
+    const today = this.today();
     return this.dataSource
       .getRepository(Lot)
       .createQueryBuilder('lot')
@@ -299,18 +334,19 @@ export class DashboardService {
     to: string,
     read: (from: string, to: string) => Promise<T>,
   ): Promise<T[]> {
-    const lastClosed = addDays(shanghaiDate(new Date(Date.now() - SETTLE_MS)), -1);
+    const lastClosed = lastClosedDay(this.clock);
+    const now = this.clock().getTime();
     const parts: Promise<T>[] = [];
     if (from <= lastClosed) {
       const end = to < lastClosed ? to : lastClosed;
       const cacheKey = `${key}|${end}`;
       const hit = this.closed.get(cacheKey);
-      if (hit && hit.until > Date.now()) parts.push(hit.value as Promise<T>);
+      if (hit && hit.until > now) parts.push(hit.value as Promise<T>);
       else {
         const value = read(from, end);
         value.catch(() => this.closed.delete(cacheKey));
         this.closed.delete(cacheKey);
-        this.closed.set(cacheKey, { until: Date.now() + CLOSED_TTL_MS, value });
+        this.closed.set(cacheKey, { from, to: end, until: now + CLOSED_TTL_MS, value });
         if (this.closed.size > CLOSED_KEPT) this.closed.delete(this.closed.keys().next().value!);
         parts.push(value);
       }

@@ -1,6 +1,7 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 import { LocalDateScalar } from '../graphql/scalars';
 import { Money } from '../graphql/money.type';
+import type { AnswerRead } from './dashboard-answer.cache';
 
 /** The dashboard of one date range; its sections are resolved by DashboardResolver, each from rollups. */
 @ObjectType({
@@ -16,6 +17,9 @@ export class Dashboard {
 
   /** The totals, daily and monthly figures, read once per request by whichever field asks first. */
   summary?: Promise<DashboardSummary>;
+
+  /** What the request read, when its whole answer may be kept (see DashboardAnswerCache). */
+  read?: AnswerRead;
 }
 
 @ObjectType()

@@ -210,6 +210,7 @@ export class OrderService {
     if (placed instanceof Order) return placed;
     this.events.stockChanged(placed.lines.map((l) => l.skuId));
     this.events.orderStatusChanged([placed.order.id]);
+    this.events.rollupsChanged([shanghaiDate(placed.order.placedAt)]);
     return placed.order;
   }
 
@@ -384,7 +385,7 @@ export class OrderService {
       weightGrams: input.weightGrams ?? null,
       dispatchedAt: new Date(),
     };
-    return this.transition(
+    const order = await this.transition(
       principal,
       input.number,
       [OrderStatus.PICKED],
@@ -393,6 +394,8 @@ export class OrderService {
       null,
       (m, order) => recordOrderDispatched(m, order),
     );
+    this.events.rollupsChanged([shanghaiDate(fields.dispatchedAt!)]);
+    return order;
   }
 
   /** DISPATCHED -> DELIVERED. Touches no stock. */

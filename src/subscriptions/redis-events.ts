@@ -1,6 +1,13 @@
 import Redis from 'ioredis';
 import { Config } from '../config';
-import { GatewayEvents, LocalEvents, ORDER_STATUS_CHANGED, STOCK_CHANGED } from '../events';
+import {
+  API_KEYS_REVOKED,
+  GatewayEvents,
+  LocalEvents,
+  ORDER_STATUS_CHANGED,
+  ROLLUPS_CHANGED,
+  STOCK_CHANGED,
+} from '../events';
 import { logger } from '../logger';
 
 /**
@@ -21,6 +28,8 @@ export class RedisEvents extends LocalEvents {
     this.channels = {
       [STOCK_CHANGED]: `${prefix}events:stock`,
       [ORDER_STATUS_CHANGED]: `${prefix}events:order-status`,
+      [ROLLUPS_CHANGED]: `${prefix}events:rollups`,
+      [API_KEYS_REVOKED]: `${prefix}events:api-keys-revoked`,
     };
     // No offline queue: while Redis is away a change is logged and dropped rather than piling up in memory.
     // A short disconnectTimeout: closing a connection that never opened otherwise holds the process for two
@@ -71,12 +80,20 @@ export class RedisEvents extends LocalEvents {
     this.publish(ORDER_STATUS_CHANGED, orderIds);
   }
 
+  override rollupsChanged(days: string[]): void {
+    this.publish(ROLLUPS_CHANGED, days);
+  }
+
+  override apiKeysRevoked(keyIds: number[]): void {
+    this.publish(API_KEYS_REVOKED, keyIds);
+  }
+
   async close(): Promise<void> {
     this.removeAllListeners();
     await Promise.allSettled([this.subscriber.quit(), this.publisher.quit()]);
   }
 
-  private publish(kind: string, ids: number[]): void {
+  private publish(kind: string, ids: (number | string)[]): void {
     if (!ids.length) return;
     this.publisher.publish(this.channels[kind], JSON.stringify(ids)).catch((err) => {
       logger.warn({ err, kind, ids }, 'could not publish a change to redis; its subscribers miss it');
@@ -90,11 +107,16 @@ export class RedisEvents extends LocalEvents {
     } catch {
       ids = null;
     }
-    if (!Array.isArray(ids) || !ids.every((id) => Number.isSafeInteger(id))) {
+    const days = channel === this.channels[ROLLUPS_CHANGED];
+    const valid = (id: unknown) =>
+      days ? typeof id === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(id) : Number.isSafeInteger(id);
+    if (!Array.isArray(ids) || !ids.every(valid)) {
       logger.warn({ channel }, 'ignored a malformed change message from redis');
       return;
     }
-    if (channel === this.channels[STOCK_CHANGED]) super.stockChanged(ids);
+    if (days) super.rollupsChanged(ids);
+    else if (channel === this.channels[STOCK_CHANGED]) super.stockChanged(ids);
+    else if (channel === this.channels[API_KEYS_REVOKED]) super.apiKeysRevoked(ids);
     else if (channel === this.channels[ORDER_STATUS_CHANGED]) super.orderStatusChanged(ids);
   }
 }

@@ -6,6 +6,7 @@ import { createApp, GatewayApp } from '../../src/app';
 import { Config, loadConfig } from '../../src/config';
 import { openDataSource } from '../../src/db/data-source';
 import { Role } from '../../src/graphql/enums';
+import { Clock } from '../../src/time';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const onMysql = (process.env.DATABASE_URL ?? '').startsWith('mysql://');
@@ -36,7 +37,7 @@ export interface TestApp {
  * A fresh app on a fresh database: on MySQL (DATABASE_URL=mysql://...) a new database created for this
  * test file and dropped by close(); otherwise an in-memory SQLite database.
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, clock?: Clock): Promise<TestApp> {
   const baseUrl = process.env.DATABASE_URL;
   let databaseUrl = 'sqlite::memory:';
   let dropDatabase: (() => Promise<void>) | undefined;
@@ -75,7 +76,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     LOG_LEVEL: 'silent',
   });
   const dataSource = await openDataSource(databaseUrl);
-  const gateway = await createApp(dataSource, config);
+  const gateway = await createApp(dataSource, config, [], clock);
 
   const gql = async (
     query: string,
