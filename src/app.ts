@@ -17,6 +17,8 @@ import { httpErrorHandler, responseTimeout } from './http-errors';
 import { gatewaySchema } from './schema';
 import { createServices, Services } from './services';
 import { closeEvents, openEvents } from './subscriptions/redis-events';
+import { createRateLimiter } from './auth/rate-limiter';
+import { exportRouter } from './export/export.route';
 import { cors } from './web/cors';
 import { graphiqlRouter } from './web/graphiql.route';
 import { Clock, systemClock } from './time';
@@ -44,6 +46,8 @@ export async function createApp(
   const events = await openEvents(config);
   const services = createServices(dataSource, config, events, clock);
   const metrics = new Metrics();
+  // One bucket per key for GraphQL and the CSV exports alike.
+  const limiter = createRateLimiter(config);
 
   const contextFor = async (authorization: string | undefined): Promise<Context> => {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
@@ -85,7 +89,7 @@ export async function createApp(
     // resolved.
     plugins: [
       metricsPlugin,
-      queryLimitsPlugin(config),
+      queryLimitsPlugin(config, limiter),
       ...(services.dashboard.answers ? [services.dashboard.answers.plugin()] : []),
       ApolloServerPluginCacheControlDisabled(),
       // Apollo's landing page loads from a CDN; the self-hosted GraphiQL (src/web) takes its place.
@@ -122,6 +126,7 @@ export async function createApp(
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   if (config.graphiql) app.use(graphiqlRouter());
+  app.use(exportRouter(dataSource, services, limiter));
   app.use(
     '/graphql',
     responseTimeout(),
