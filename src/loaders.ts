@@ -19,6 +19,7 @@ import { addDays, shanghaiToday } from './time';
 import { WebhookEndpoint } from './webhooks/webhook-endpoint.entity';
 import { ConnectionArgs } from './graphql/connection';
 import { childConnectionLoader } from './graphql/child-connections';
+import { rowsWhereIn } from './db/raw-rows';
 import { applyLotFilter } from './stock/lot-filter';
 import { LotFilter } from './stock/stock.inputs';
 import { applyOrderFilter } from './orders/order-filter';
@@ -29,7 +30,7 @@ type Row = ObjectLiteral & { id: number };
 /** Rows by id, in key order, null for a missing id. */
 function byId<T extends Row>(dataSource: DataSource, entity: EntityTarget<T>): DataLoader<number, T | null> {
   return new DataLoader(async (ids) => {
-    const rows = await dataSource.getRepository(entity).findBy({ id: In([...ids]) } as never);
+    const rows = await rowsWhereIn(dataSource, entity, 'id', ids);
     const map = new Map(rows.map((row) => [row.id, row]));
     return ids.map((id) => map.get(id) ?? null);
   });
@@ -42,10 +43,14 @@ function groupedBy<T extends ObjectLiteral>(
   column: keyof T & string,
   orderBy: Partial<Record<keyof T & string, 'ASC' | 'DESC'>> = {},
 ): DataLoader<number, T[]> {
+  const name = (property: string) =>
+    dataSource.getMetadata(entity).findColumnWithPropertyName(property)!.databaseName;
   return new DataLoader(async (keys) => {
-    const rows = await dataSource
-      .getRepository(entity)
-      .find({ where: { [column]: In([...keys]) } as never, order: orderBy as never });
+    const order = Object.entries(orderBy).map(([property, direction]) => {
+      if (direction !== 'ASC') throw new Error(`groupedBy orders ascending only, got ${direction}`);
+      return name(property);
+    });
+    const rows = await rowsWhereIn(dataSource, entity, name(column), keys, order);
     const groups = new Map<number, T[]>(keys.map((key) => [key, []]));
     for (const row of rows) groups.get(row[column])?.push(row);
     return keys.map((key) => groups.get(key) ?? []);
@@ -77,7 +82,7 @@ export class Loaders {
 
   /** Farms registered to supply each SKU. */
   readonly suppliersBySku = new DataLoader<number, Farm[]>(async (skuIds) => {
-    const links = await this.dataSource.getRepository(SkuSupplier).findBy({ skuId: In([...skuIds]) });
+    const links = await rowsWhereIn(this.dataSource, SkuSupplier, 'sku_id', skuIds);
     const farms = await this.farm.loadMany([...new Set(links.map((l) => l.farmId))]);
     const farmById = new Map(farms.filter((f): f is Farm => f instanceof Farm).map((f) => [f.id, f]));
     return skuIds.map((skuId) =>

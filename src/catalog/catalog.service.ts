@@ -25,6 +25,7 @@ import { Farm } from './farm.entity';
 import { Location } from './location.entity';
 import { SkuSupplier } from './sku-supplier.entity';
 import { Sku } from './sku.entity';
+import { rowsWhereIn } from '../db/raw-rows';
 import { VillageStation } from './village-station.entity';
 
 /**
@@ -68,9 +69,7 @@ export class CatalogService {
   }
 
   skusByCodes(codes: string[]): Promise<Sku[]> {
-    return codes.length === 0
-      ? Promise.resolve([])
-      : this.dataSource.getRepository(Sku).findBy({ code: In(codes) });
+    return codes.length === 0 ? Promise.resolve([]) : rowsWhereIn(this.dataSource, Sku, 'code', codes);
   }
 
   skus(
