@@ -16,7 +16,7 @@ const HEALTHY_AFTER_MS = 10_000;
 const MAX_RESTART_DELAY_MS = 30_000;
 
 function workerCount(config: Config): number {
-  const wanted = Number(process.env.WEB_CONCURRENCY) || availableParallelism();
+  const wanted = config.webConcurrency ?? availableParallelism();
   if (databaseKind(config.databaseUrl) === 'sqlite') {
     if (wanted > 1)
       logger.warn(
@@ -39,7 +39,7 @@ async function primary(): Promise<void> {
   });
   logger.level = config.logLevel;
   // Migrations run here, once, so the workers never race to apply them.
-  const dataSource = await openDataSource(config.databaseUrl);
+  const dataSource = await openDataSource(config.databaseUrl, config);
   await dataSource.destroy();
 
   let stopping = false;

@@ -19,11 +19,28 @@ export interface Config {
   graphiql: boolean;
   /** WEBHOOK_ALLOW_PRIVATE_URLS=true: webhook URLs may be http and point at loopback or private addresses. */
   webhookAllowPrivateUrls: boolean;
+  /** Connections the MySQL pool of one process may open (DATABASE_POOL_SIZE). */
+  databasePoolSize: number;
+  /** Workers of `npm run start:cluster` (WEB_CONCURRENCY); undefined: one per core. */
+  webConcurrency: number | undefined;
 }
 
 export class ConfigError extends Error {}
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+/** Connections of one process's MySQL pool unless DATABASE_POOL_SIZE says otherwise. */
+export const DEFAULT_POOL_SIZE = 20;
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** A DATABASE_URL fit for a message: the password, if any, replaced by ***. */
+export function maskUrl(url: string): string {
+  const at = url.lastIndexOf('@');
+  if (at < 0) return url;
+  const scheme = /^[a-z][a-z0-9+.-]*:\/*/i.exec(url)?.[0] ?? '';
+  const userinfo = url.slice(scheme.length, at);
+  const colon = userinfo.indexOf(':');
+  return colon < 0 ? url : `${scheme}${userinfo.slice(0, colon)}:***${url.slice(at)}`;
+}
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -67,7 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = env.DATABASE_URL || 'sqlite:./data/gaodu.sqlite';
   if (!/^mysql:\/\/.+/.test(databaseUrl) && !/^sqlite:.+/.test(databaseUrl)) {
     throw new ConfigError(
-      `DATABASE_URL must be mysql://user:pass@host:3306/db or sqlite:<file>, got "${databaseUrl}"`,
+      `DATABASE_URL must be mysql://user:pass@host:3306/db or sqlite:<file>, got "${maskUrl(databaseUrl)}"`,
     );
   }
   const nodeEnv = env.NODE_ENV || 'development';
@@ -82,7 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (redisUrl !== undefined && !/^rediss?:\/\/.+/.test(redisUrl)) {
     throw new ConfigError(`REDIS_URL must be redis://host:port, got "${redisUrl}"`);
   }
-  const logLevel = env.LOG_LEVEL || 'info';
+  const logLevel = env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info');
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   }
@@ -102,6 +119,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: origins(env.CORS_ORIGINS),
     graphiql: flag(env, 'GRAPHIQL', nodeEnv !== 'production'),
     webhookAllowPrivateUrls: flag(env, 'WEBHOOK_ALLOW_PRIVATE_URLS', false),
+    databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', DEFAULT_POOL_SIZE, 1, 1000),
+    webConcurrency: env.WEB_CONCURRENCY ? integer(env, 'WEB_CONCURRENCY', 1, 1, 1024) : undefined,
   };
 }
 

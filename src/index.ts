@@ -10,7 +10,7 @@ import { seedDemoIfEmpty } from '../seeds/demo';
 async function main(): Promise<void> {
   const config = configOrExit(loadConfig);
   logger.level = config.logLevel;
-  const dataSource = await openDataSource(config.databaseUrl);
+  const dataSource = await openDataSource(config.databaseUrl, config);
   if (databaseKind(config.databaseUrl) === 'sqlite') {
     const keys = await seedDemoIfEmpty(dataSource);
     if (keys) {

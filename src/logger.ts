@@ -1,7 +1,17 @@
 import pino from 'pino';
+import { loadConfig } from './config';
 
-/** The process logger; structured JSON lines. The level is set from config at start. */
-export const logger = pino({
-  level: process.env.LOG_LEVEL || (process.env.NODE_ENV === 'test' ? 'silent' : 'info'),
-  base: { service: 'gaodu-gateway' },
-});
+/**
+ * The level the logger starts at: the configuration's. A bad environment is refused by the configuration
+ * check at start with a clear message (never by pino at import), so here it only falls back to info.
+ */
+function startLevel(): string {
+  try {
+    return loadConfig().logLevel;
+  } catch {
+    return 'info';
+  }
+}
+
+/** The process logger; structured JSON lines. */
+export const logger = pino({ level: startLevel(), base: { service: 'gaodu-gateway' } });

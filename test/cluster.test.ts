@@ -37,8 +37,8 @@ interface Running {
   output(): string;
 }
 
-function startCluster(env: Record<string, string>): Running {
-  const child = spawn(process.execPath, [join(build, 'src', 'cluster.js')], {
+function startCluster(env: Record<string, string>, script = 'cluster.js'): Running {
+  const child = spawn(process.execPath, [join(build, 'src', script)], {
     cwd: build,
     env: {
       PATH: process.env.PATH,
@@ -117,4 +117,19 @@ it('refuses several workers without REDIS_URL, which they would need to share ch
   const cluster = startCluster({ DATABASE_URL: 'mysql://gaodu@127.0.0.1:1/gaodu', WEB_CONCURRENCY: '2' });
   expect(await cluster.exited).toBe(1);
   expect(cluster.output()).toContain('cluster mode with 2 workers needs REDIS_URL');
+});
+
+it.each(['cluster.js', 'index.js'])(
+  '%s refuses LOG_LEVEL=loud with a configuration error naming it, not a stack trace',
+  async (script) => {
+    const started = startCluster({ DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'loud' }, script);
+    expect(await started.exited).toBe(1);
+    expect(started.output().trim()).toMatch(/^Configuration error: LOG_LEVEL must be one of .*, got "loud"$/);
+  },
+);
+
+it('reads WEB_CONCURRENCY through the configuration check', async () => {
+  const cluster = startCluster({ DATABASE_URL: 'sqlite::memory:', WEB_CONCURRENCY: 'many' });
+  expect(await cluster.exited).toBe(1);
+  expect(cluster.output().trim()).toMatch(/^Configuration error: WEB_CONCURRENCY must be a whole number/);
 });

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { ConfigError, loadConfig } from '../src/config';
+import { dataSourceOptions } from '../src/db/data-source';
 import { startTestApp, TestApp } from './support/test-app';
 
 let app: TestApp;
@@ -77,6 +78,10 @@ describe('configuration', () => {
     ['LOG_LEVEL', 'loud'],
     ['ADMIN_TOKEN', 'short'],
     ['REDIS_URL', 'localhost:6379'],
+    ['WEB_CONCURRENCY', '0'],
+    ['WEB_CONCURRENCY', 'many'],
+    ['DATABASE_POOL_SIZE', '0'],
+    ['DATABASE_POOL_SIZE', '5000'],
   ])('refuses %s=%s with a ConfigError naming the variable and the value', (name, value) => {
     let thrown: unknown;
     try {
@@ -89,6 +94,27 @@ describe('configuration', () => {
     if (name !== 'ADMIN_TOKEN') expect((thrown as Error).message).toContain(value);
   });
 
+  it('never repeats the password of a bad DATABASE_URL', () => {
+    for (const url of ['postgres://gw:s3cret-pw@db:5432/gaodu', 'mysql:/gw:s3cret-pw@db/gaodu']) {
+      expect(() => loadConfig({ DATABASE_URL: url })).toThrow(ConfigError);
+      try {
+        loadConfig({ DATABASE_URL: url });
+      } catch (error) {
+        expect((error as Error).message).toContain('DATABASE_URL');
+        expect((error as Error).message).not.toContain('s3cret-pw');
+        expect((error as Error).message).toContain('gw:***@db');
+      }
+    }
+  });
+
+  it('sizes the MySQL pool from DATABASE_POOL_SIZE', () => {
+    const config = loadConfig({ DATABASE_URL: 'mysql://gw:pw@db:3306/gaodu', DATABASE_POOL_SIZE: '7' });
+    expect(config.databasePoolSize).toBe(7);
+    expect(loadConfig({}).databasePoolSize).toBe(20);
+    const options = dataSourceOptions(config.databaseUrl, config) as { extra?: Record<string, unknown> };
+    expect(options.extra).toMatchObject({ connectionLimit: 7 });
+  });
+
   it('takes good values', () => {
     const config = loadConfig({
       PORT: '8080',
@@ -96,8 +122,10 @@ describe('configuration', () => {
       RATE_LIMIT_BUCKET: '5000',
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
+      WEB_CONCURRENCY: '3',
     });
     expect(config).toMatchObject({
+      webConcurrency: 3,
       port: 8080,
       databaseUrl: 'mysql://gw:pw@db:3306/gaodu',
       rateLimitBucket: 5000,

@@ -6,7 +6,7 @@ import { rebuildRollups } from './rollup.service';
 /** `npm run rebuild-rollups`: recomputes the dashboard rollups of DATABASE_URL from its orders. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const dataSource = await openDataSource(config.databaseUrl);
+  const dataSource = await openDataSource(config.databaseUrl, config);
   const started = Date.now();
   const set = await rebuildRollups(dataSource, (done) => process.stdout.write(`\rread ${done} orders`));
   const rows = [...set.values()].reduce((sum, rows) => sum + rows.size, 0);

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { DEFAULT_POOL_SIZE } from '../config';
 import { entities } from './entities';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 
@@ -11,8 +12,14 @@ export function databaseKind(databaseUrl: string): DatabaseKind {
   return databaseUrl.startsWith('mysql://') ? 'mysql' : 'sqlite';
 }
 
+/** Pool settings from the configuration (DATABASE_POOL_SIZE). */
+export interface PoolOptions {
+  databasePoolSize?: number;
+}
+
 /** TypeORM options for a DATABASE_URL: MySQL/MariaDB through migrations, SQLite synchronised. */
-export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
+export function dataSourceOptions(databaseUrl: string, pool: PoolOptions = {}): DataSourceOptions {
+  const poolSize = pool.databasePoolSize ?? DEFAULT_POOL_SIZE;
   const common = { entities, namingStrategy: new SnakeNamingStrategy(), logging: false as const };
   if (databaseKind(databaseUrl) === 'mysql') {
     return {
@@ -27,7 +34,7 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
       synchronize: false,
       migrations: [join(__dirname, 'migrations', '*.{ts,js}')],
       migrationsTableName: 'migrations',
-      extra: { connectionLimit: 20, maxIdle: 20 },
+      extra: { connectionLimit: poolSize, maxIdle: poolSize },
     };
   }
   const file = databaseUrl.slice('sqlite:'.length);
@@ -45,8 +52,8 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
 }
 
 /** Opens the database and brings its schema up to date (migrations on MySQL). */
-export async function openDataSource(databaseUrl: string): Promise<DataSource> {
-  const dataSource = new DataSource(dataSourceOptions(databaseUrl));
+export async function openDataSource(databaseUrl: string, pool: PoolOptions = {}): Promise<DataSource> {
+  const dataSource = new DataSource(dataSourceOptions(databaseUrl, pool));
   await dataSource.initialize();
   if (dataSource.options.type === 'mysql') await dataSource.runMigrations({ transaction: 'each' });
   return dataSource;

@@ -4,7 +4,7 @@ import { openDataSource } from './data-source';
 /** `npm run migrate`: applies pending migrations (MySQL) or synchronises the embedded database. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const dataSource = await openDataSource(config.databaseUrl);
+  const dataSource = await openDataSource(config.databaseUrl, config);
   console.log('Database schema is up to date.');
   await dataSource.destroy();
 }
