@@ -1,5 +1,5 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,8 @@ beforeAll(() => {
     [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', build],
     { cwd: root },
   );
+  // The app finds its packaged files (web/) from the package.json above its modules, as in an install.
+  copyFileSync(join(root, 'package.json'), join(build, 'package.json'));
 });
 
 afterAll(() => rmSync(build, { recursive: true, force: true }));
