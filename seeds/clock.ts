@@ -1,46 +1,21 @@
+import { Clock } from '../src/time';
+
 /**
- * A settable clock for loading history: while installed, `new Date()` and `Date.now()` answer the
- * instant set last, so the services stamp receipts, orders, events and rollups with the day being
- * replayed. Dates built from explicit values are unaffected. Only the seed uses it, before the
- * gateway serves anything.
+ * The clock a history replay runs with (src/time.ts `runWithClock`): it answers the instant set last, so
+ * the services stamp receipts, orders, events and rollups with the moment being replayed.
  */
 export class ReplayClock {
-  private readonly realDate = Date;
   private current: number;
 
-  constructor(start: Date) {
-    this.current = start.getTime();
+  constructor(start: number) {
+    this.current = start;
   }
 
-  install(): void {
-    const RealDate = this.realDate;
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the Date replacement reads it
-    const clock = this;
-    class ReplayDate extends RealDate {
-      constructor(...args: unknown[]) {
-        if (args.length === 0) super(clock.current);
-        else super(...(args as [string | number]));
-      }
-      static now(): number {
-        return clock.current;
-      }
-      static [Symbol.hasInstance](value: unknown): boolean {
-        return value instanceof RealDate;
-      }
-    }
-    globalThis.Date = ReplayDate as DateConstructor;
-  }
-
-  uninstall(): void {
-    globalThis.Date = this.realDate;
-  }
+  /** The clock to run with. */
+  readonly read: Clock = () => new Date(this.current);
 
   /** Moves to an instant; never backwards. */
   set(at: number): void {
     this.current = Math.max(this.current, at);
-  }
-
-  get now(): number {
-    return this.current;
   }
 }

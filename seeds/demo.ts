@@ -10,16 +10,18 @@ import { Role } from '../src/graphql/enums';
 import { Merchant } from '../src/orders/merchant.entity';
 import { Order } from '../src/orders/order.entity';
 import { Lot } from '../src/stock/lot.entity';
+import { currentTime, runWithClock, shanghaiDayStart } from '../src/time';
 import { ReplayClock } from './clock';
 import { CARRIERS } from './data/carriers';
 import { FARMS } from './data/farms';
 import { MERCHANTS } from './data/merchants';
 import { BIN_AISLES, STATION_VILLAGES, stationCode } from './data/places';
 import { PRODUCT_FAMILIES, skuCode } from './data/skus';
-import { HISTORY_DAYS, replayHistory } from './history';
+import { historyWindow, planHistory, replayHistory } from './history';
 
 /** The merchant whose demo key is printed. */
 export const DEMO_MERCHANT = 'M-BAOFU-01';
+const WEEK = 7 * 24 * 3600 * 1000;
 
 /** True when the database holds no reference data, lots or orders yet (API keys may exist already). */
 export async function isEmptyDatabase(dataSource: DataSource): Promise<boolean> {
@@ -88,28 +90,27 @@ export async function createDemoKeys(dataSource: DataSource): Promise<CreatedKey
 }
 
 /**
- * Loads the whole demo data set into an empty database: the reference data, then HISTORY_DAYS days of
- * receipts and orders replayed through the services with the clock set to each step's instant.
+ * Loads the whole demo data set into an empty database, as of `now`: the reference data a week before the
+ * history starts, then the history planned from `now`'s Asia/Shanghai day and replayed through the
+ * services with a clock set to each step's instant. The same day gives the same data at any hour.
  */
-export async function loadDemoData(dataSource: DataSource): Promise<void> {
-  const end = Date.now();
-  const clock = new ReplayClock(new Date(end - (HISTORY_DAYS + 7) * 24 * 3600 * 1000));
-  clock.install();
-  try {
-    await loadReferenceData(dataSource);
-    await replayHistory(dataSource, clock, end);
-  } finally {
-    clock.uninstall();
-  }
+export async function loadDemoData(dataSource: DataSource, now: Date = currentTime()): Promise<void> {
+  const plan = planHistory(historyWindow(now));
+  const replayClock = new ReplayClock(shanghaiDayStart(plan.window.openingDay).getTime() - WEEK);
+  await runWithClock(replayClock.read, () => loadReferenceData(dataSource));
+  await replayHistory(dataSource, replayClock, plan);
 }
 
 /**
  * On an empty database: loads the demo set and returns one new key per role; otherwise does nothing and
  * returns null.
  */
-export async function seedDemoIfEmpty(dataSource: DataSource): Promise<CreatedKey[] | null> {
+export async function seedDemoIfEmpty(
+  dataSource: DataSource,
+  now: Date = currentTime(),
+): Promise<CreatedKey[] | null> {
   if (!(await isEmptyDatabase(dataSource))) return null;
-  await loadDemoData(dataSource);
+  await loadDemoData(dataSource, now);
   return createDemoKeys(dataSource);
 }
 

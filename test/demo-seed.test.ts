@@ -10,7 +10,7 @@ beforeAll(async () => {
   const started = Date.now();
   keys = await seedDemoIfEmpty(app.dataSource);
   console.log(`demo data set loaded in ${Date.now() - started} ms (${app.dataSource.options.type})`);
-});
+}, 600_000);
 afterAll(() => app.close());
 
 const count = async (table: string) =>

@@ -8,6 +8,7 @@ import { fromGlobalId, toGlobalId } from '../graphql/node';
 import { Merchant } from '../orders/merchant.entity';
 import { ApiKey } from './api-key.entity';
 import { Principal } from './principal';
+import { currentTime } from '../time';
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -68,7 +69,7 @@ export class ApiKeyService {
       role,
       merchantId,
       label,
-      createdAt: new Date(),
+      createdAt: currentTime(),
       revokedAt: null,
     });
     return { id: toGlobalId('ApiKey', key.id), token, role, label };
@@ -83,7 +84,7 @@ export class ApiKeyService {
     const key = await repo.findOneBy({ id: parsed.id });
     if (!key) throw notFound('ApiKey', globalId, 'id');
     if (key.revokedAt) return false;
-    await repo.update({ id: key.id }, { revokedAt: new Date() });
+    await repo.update({ id: key.id }, { revokedAt: currentTime() });
     this.forget([key.id]);
     this.events?.apiKeysRevoked([key.id]);
     return true;

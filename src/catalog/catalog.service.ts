@@ -7,7 +7,7 @@ import { parseYuanToFen } from '../money';
 import { Merchant } from '../orders/merchant.entity';
 import { availableSql, expiredUnitsSql, isLowSql } from '../stock/availability';
 import { StockLevel } from '../stock/stock-level.entity';
-import { shanghaiToday } from '../time';
+import { currentTime, shanghaiToday } from '../time';
 import { Carrier } from './carrier.entity';
 import {
   CreateCarrierInput,
@@ -182,7 +182,7 @@ export class CatalogService {
           phone: input.phone ?? null,
           certifications: input.certifications ?? [],
           active: true,
-          createdAt: new Date(),
+          createdAt: currentTime(),
         }),
       );
       if (skuIds.length)
@@ -230,7 +230,7 @@ export class CatalogService {
           geographicalIndication: input.geographicalIndication ?? null,
           lowStockThreshold: input.lowStockThreshold ?? 10,
           active: true,
-          createdAt: new Date(),
+          createdAt: currentTime(),
         }),
       );
       await m.insert(StockLevel, {
@@ -238,7 +238,7 @@ export class CatalogService {
         onHand: 0,
         reserved: 0,
         heldOrExpired: 0,
-        updatedAt: new Date(),
+        updatedAt: currentTime(),
       });
       return sku;
     });
@@ -262,7 +262,7 @@ export class CatalogService {
           ...input,
           storefrontUrl: input.storefrontUrl ?? null,
           active: true,
-          createdAt: new Date(),
+          createdAt: currentTime(),
         }),
       ),
     );

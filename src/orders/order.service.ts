@@ -30,7 +30,7 @@ import {
   takeAvailable,
   temporaryCode,
 } from '../stock/stock-sql';
-import { shanghaiDate, shanghaiToday } from '../time';
+import { currentTime, shanghaiDate, shanghaiToday } from '../time';
 import { Allocation } from './allocation.entity';
 import { Merchant } from './merchant.entity';
 import { OrderEvent } from './order-event.entity';
@@ -135,7 +135,7 @@ export class OrderService {
           'destination.stationCode',
         );
         const carrierId = await this.idOf(m, Carrier, input.carrierCode ?? null, 'Carrier', 'carrierCode');
-        const now = new Date();
+        const now = currentTime();
         // The order row comes first: a concurrent repeat of the key waits on its unique index until this
         // commits.
         const order = await m.save(
@@ -222,7 +222,7 @@ export class OrderService {
       number,
       [OrderStatus.PLACED, OrderStatus.ALLOCATED],
       OrderStatus.CANCELLED,
-      { cancelledAt: new Date(), cancelReason: reason },
+      { cancelledAt: currentTime(), cancelReason: reason },
       reason,
       async (m, order) => {
         const allocations = await m.find(Allocation, {
@@ -383,7 +383,7 @@ export class OrderService {
       trackingNumber: input.trackingNumber,
       parcels: input.parcels,
       weightGrams: input.weightGrams ?? null,
-      dispatchedAt: new Date(),
+      dispatchedAt: currentTime(),
     };
     const order = await this.transition(
       principal,
@@ -405,7 +405,7 @@ export class OrderService {
       number,
       [OrderStatus.DISPATCHED],
       OrderStatus.DELIVERED,
-      { deliveredAt: new Date() },
+      { deliveredAt: currentTime() },
       null,
       async () => undefined,
     );
@@ -448,7 +448,7 @@ export class OrderService {
       await m.insert(OrderEvent, {
         orderId: order.id,
         status: to,
-        at: new Date(),
+        at: currentTime(),
         actor: principal.label,
         note,
       });

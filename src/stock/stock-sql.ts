@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { MovementType } from '../graphql/enums';
-import { shanghaiToday } from '../time';
+import { currentTime, shanghaiToday } from '../time';
 import { availableOf, expiredUnitsSql, partsFromRow, unclampedAvailableSql } from './availability';
 import { StockMovement } from './stock-movement.entity';
 
@@ -19,7 +19,7 @@ export async function execute(m: EntityManager, sql: string, params: unknown[]):
 }
 
 /** A timestamp as the driver stores it (SQLite keeps TypeORM's UTC text form). */
-export function sqlInstant(m: EntityManager | DataSource, at: Date = new Date()): Date | string {
+export function sqlInstant(m: EntityManager | DataSource, at: Date = currentTime()): Date | string {
   const type = ('connection' in m ? m.connection : m).options.type;
   return type === 'mysql' ? at : at.toISOString().replace('T', ' ').replace('Z', '');
 }
@@ -120,7 +120,7 @@ export function recordMovement(
       note: null,
       orderId: null,
       actor,
-      occurredAt: new Date(),
+      occurredAt: currentTime(),
       ...extra,
     }),
   );

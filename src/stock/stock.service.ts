@@ -8,7 +8,7 @@ import { GatewayEvents } from '../events';
 import { Connection, ConnectionArgs, paginate } from '../graphql/connection';
 import { LotStatus, MovementType } from '../graphql/enums';
 import { badInput, conflict, insufficientStock, invalidState, notFound } from '../graphql/errors';
-import { addDays, shanghaiDate, shanghaiToday } from '../time';
+import { addDays, currentTime, shanghaiDate, shanghaiToday } from '../time';
 import { applyLotFilter } from './lot-filter';
 import { LotPlacement } from './lot-placement.entity';
 import { LotShipment, LotTrace } from './lot-trace.type';
@@ -133,7 +133,7 @@ export class StockService {
         const farm = await m.findOneBy(Farm, { code: input.farmCode });
         if (!farm) throw notFound('Farm', input.farmCode, 'farmCode');
         const location = await this.binFor(m, input.locationCode, 'locationCode', sku);
-        const now = new Date();
+        const now = currentTime();
         const receivedOn = shanghaiDate(now);
         const expiresOn = input.expiresOn ?? addDays(receivedOn, sku.shelfLifeDays);
         if (input.harvestedOn && expiresOn < input.harvestedOn) {
