@@ -35,7 +35,7 @@ const ACTOR_WAREHOUSE = 'warehouse-tablet-01';
 
 // ---------------------------------------------------------------- randomness (seeded, reproducible)
 
-let seed = 20261129;
+let seed = 0;
 function random(): number {
   seed |= 0;
   seed = (seed + 0x6d2b79f5) | 0;
@@ -494,10 +494,12 @@ export async function generate(
     throw new Error(
       'the database already holds orders; generate into an empty one (or pass --fresh on MySQL)',
     );
+  seed = 20261129;
   const started = Date.now();
+  // The history covers whole Asia/Shanghai days and ends when today began: the same at any hour of today.
   const today = shanghaiDate(now);
   const todayDay = dayNumber(now.getTime());
-  const nowMs = now.getTime();
+  const historyEnd = shanghaiDayStart(today).getTime();
   const insert = (table: string, columns: string[]) => new BulkInsert(dataSource, table, columns);
 
   // Reference data.
@@ -550,7 +552,7 @@ export async function generate(
       `139${String(int(0, 99_999_999)).padStart(8, '0')}`,
       JSON.stringify(random() < 0.3 ? ['GREEN_FOOD'] : []),
       true,
-      new Date(nowMs - 400 * DAY),
+      new Date(historyEnd - 400 * DAY),
     );
   }
   await farms.close();
@@ -604,7 +606,7 @@ export async function generate(
       product.gi ?? null,
       int(5, 30),
       true,
-      new Date(nowMs - 400 * DAY),
+      new Date(historyEnd - 400 * DAY),
     );
   }
   await skus.close();
@@ -665,7 +667,7 @@ export async function generate(
       platformOf(),
       `https://shop.example.cn/${code.toLowerCase()}`,
       true,
-      new Date(nowMs - 400 * DAY),
+      new Date(historyEnd - 400 * DAY),
     );
   }
   await merchants.close();
@@ -697,7 +699,7 @@ export async function generate(
   ]);
   let orders = 0;
   let lines = 0;
-  const firstDay = addDays(today, -(preset.days - 1));
+  const firstDay = addDays(today, -preset.days);
   for (let d = 0; d < preset.days; d++) {
     const date = addDays(firstDay, d);
     const dayStart = shanghaiDayStart(date).getTime();
@@ -705,9 +707,11 @@ export async function generate(
     const count = Math.round(
       preset.ordersPerDay * (weekday === 0 || weekday === 6 ? 1.15 : 0.94) * (0.9 + random() * 0.2),
     );
-    const times = Array.from({ length: count }, () => dayStart + Math.floor(random() * DAY))
-      .filter((t) => t < nowMs)
-      .sort((a, b) => a - b);
+    // One order in each of `count` equal slots of the day: every stretch of an hour or more holds orders.
+    const times = Array.from(
+      { length: count },
+      (_, k) => dayStart + Math.floor(((k + random()) / count) * DAY),
+    );
     for (const t of times) {
       placedAt[orders] = t;
       merchantOf[orders] = merchantRank() + 1;
@@ -720,9 +724,9 @@ export async function generate(
         lineQty[lines] = quantity();
         lines++;
       }
-      const age = nowMs - t;
+      const age = historyEnd - t;
       statusOf[orders] =
-        random() < 0.025
+        orders % 40 === 39
           ? CANCELLED
           : age < 2 * HOUR
             ? PLACED
@@ -783,7 +787,11 @@ export async function generate(
     const sellable = lots.sellable(s, todayDay);
     const wanted = open[s] + (s % 37 === 0 ? 1 : Math.max(lotSize[s], 200));
     if (sellable < wanted)
-      lots.receive(s, wanted - sellable + (s % 37 === 0 ? 0 : int(0, lotSize[s])), nowMs - int(1, 40) * HOUR);
+      lots.receive(
+        s,
+        wanted - sellable + (s % 37 === 0 ? 0 : int(0, lotSize[s])),
+        historyEnd - int(1, 40) * HOUR,
+      );
   }
   for (let o = 0; o < orders; o++) {
     if (statusOf[o] !== ALLOCATED) continue;
@@ -798,7 +806,8 @@ export async function generate(
     }
     allocEnd[o] = allocLot.length;
   }
-  lots.expire(todayDay);
+  // Lots that expired yesterday are written off today, after the history ends.
+  lots.expire(todayDay - 1);
   log(
     `lots: ${lots.count.toLocaleString('en')} received, ${allocLot.length.toLocaleString('en')} allocations`,
   );
@@ -911,7 +920,7 @@ export async function generate(
     const dispatchedAt = shipped ? new Date(placedAt[o] + 10 * HOUR) : null;
     const deliveredAt = status === DELIVERED ? new Date(placedAt[o] + 60 * HOUR) : null;
     const cancelledAt =
-      status === CANCELLED ? new Date(Math.min(nowMs, placedAt[o] + int(10, 120) * 60_000)) : null;
+      status === CANCELLED ? new Date(Math.min(historyEnd, placedAt[o] + int(10, 120) * 60_000)) : null;
     const toStation = random() < 0.6;
     const [city, province] = pick(CITIES);
     await orderRows.add(
@@ -1061,7 +1070,7 @@ export async function generate(
   const levels = insert('stock_level', ['sku_id', 'on_hand', 'reserved', 'held_or_expired', 'updated_at']);
   const onHand = new Float64Array(SKUS + 1);
   for (let id = 1; id <= lots.count; id++) onHand[lots.sku[id]] += lots.remaining[id];
-  for (let s = 1; s <= SKUS; s++) await levels.add(s, onHand[s], open[s], 0, now);
+  for (let s = 1; s <= SKUS; s++) await levels.add(s, onHand[s], open[s], 0, new Date(historyEnd));
   await levels.close();
 
   // Rollups.

@@ -1,8 +1,11 @@
 import { computeRollups, readRollups } from '../src/dashboard/rollup.service';
-import { addDays, shanghaiToday } from '../src/time';
+import { addDays, shanghaiDate } from '../src/time';
 import { generate } from '../seeds/generate';
 import { checkLedger } from '../seeds/ledger-check';
 import { startTestApp, TestApp } from './support/test-app';
+
+/** Just after midnight on the first day of a month (Asia/Shanghai): the history ends before it. */
+const NOW = new Date('2027-03-01T00:30:00+08:00');
 
 describe('scale generator', () => {
   let app: TestApp;
@@ -10,7 +13,11 @@ describe('scale generator', () => {
 
   beforeAll(async () => {
     app = await startTestApp();
-    figures = await generate(app.dataSource, { days: 4, ordersPerDay: 60, lots: 300 }, { quiet: true });
+    figures = await generate(
+      app.dataSource,
+      { days: 4, ordersPerDay: 60, lots: 300 },
+      { now: NOW, quiet: true },
+    );
   });
 
   afterAll(() => app.close());
@@ -40,10 +47,10 @@ describe('scale generator', () => {
   });
 
   it('feeds the dashboard', async () => {
-    const today = shanghaiToday();
+    const today = shanghaiDate(NOW);
     const res = await app.gql(
       'query($from: LocalDate!, $to: LocalDate!) { dashboard(from: $from, to: $to) { ordersPlaced topSkus(limit: 1) { units } } }',
-      { from: addDays(today, -3), to: today },
+      { from: addDays(today, -4), to: addDays(today, -1) },
     );
     expect(res.errors).toBeUndefined();
     expect(res.data.dashboard.ordersPlaced).toBe(figures.orders);
