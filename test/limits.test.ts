@@ -138,6 +138,36 @@ describe('limits over HTTP', () => {
     expect(res.extensions?.cost.requestedQueryCost).toBe(121);
   });
 
+  it('accepts a query costing exactly MAX_QUERY_COST and refuses one point more', async () => {
+    const at = await app.gql('{ farms(first: 49) { nodes { code } } }');
+    expect(at.errors).toBeUndefined();
+    expect(at.extensions?.cost.requestedQueryCost).toBe(50);
+    const { res, statements } = await withSqlCount('{ farms(first: 50) { nodes { code } } }');
+    expect(res.errors?.[0].extensions).toMatchObject({
+      code: 'QUERY_TOO_COMPLEX',
+      cost: 51,
+      maximumCost: 50,
+    });
+    expect(statements).toBe(0);
+  });
+
+  it('accepts a query exactly MAX_QUERY_DEPTH deep and refuses one level more', async () => {
+    const atDepth = '{ farms(first: 1) { nodes { lots(first: 1) { nodes { sku { code } } } } } }';
+    const deeper =
+      '{ farms(first: 1) { nodes { lots(first: 1) { nodes { sku { lots(first: 1) { totalCount } } } } } } }';
+    expect(measure(atDepth).depth).toBe(6);
+    expect(measure(deeper).depth).toBe(7);
+    const at = await app.gql(atDepth);
+    expect(at.errors).toBeUndefined();
+    const { res, statements } = await withSqlCount(deeper);
+    expect(res.errors?.[0].extensions).toMatchObject({
+      code: 'QUERY_TOO_COMPLEX',
+      depth: 7,
+      maximumDepth: 6,
+    });
+    expect(statements).toBe(0);
+  });
+
   it('refuses a huge list of codes by its cost', async () => {
     const codes = Array.from({ length: 51 }, (_, i) => `JC-X-${i}`);
     const { res, statements } = await withSqlCount(
