@@ -880,6 +880,7 @@ export async function generate(
     'delivered_at',
     'cancelled_at',
     'cancel_reason',
+    'updated_at',
   ]);
   const lineRows = insert('order_line', [
     'id',
@@ -946,6 +947,11 @@ export async function generate(
       deliveredAt,
       cancelledAt,
       cancelledAt ? 'customer changed their mind' : null,
+      // The last change: the same instants as the history written below.
+      deliveredAt ??
+        dispatchedAt ??
+        cancelledAt ??
+        new Date(placedAt[o] + (status >= PICKED ? 5 * HOUR : status >= ALLOCATED ? 2 * HOUR : 0)),
     );
     const farmSales = new Map<number, { units: number; sales: number }>();
     if (allocStart[o] >= 0) {

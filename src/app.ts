@@ -22,6 +22,7 @@ import { exportRouter } from './export/export.route';
 import { cors } from './web/cors';
 import { graphiqlRouter } from './web/graphiql.route';
 import { Clock, systemClock } from './time';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher';
 
 export interface GatewayApp {
   app: express.Express;
@@ -30,6 +31,8 @@ export interface GatewayApp {
   apollo: ApolloServer<Context>;
   services: Services;
   metrics: Metrics;
+  /** Sends the webhook outbox; started here, stopped by stop(). */
+  webhookDispatcher: WebhookDispatcher;
   /** Builds the context of one request or subscription from its Authorization value. */
   contextFor(authorization: string | undefined): Promise<Context>;
   stop(): Promise<void>;
@@ -48,6 +51,13 @@ export async function createApp(
   const metrics = new Metrics();
   // One bucket per key for GraphQL and the CSV exports alike.
   const limiter = createRateLimiter(config);
+  const webhookDispatcher = new WebhookDispatcher(dataSource, {
+    allowPrivateUrls: config.webhookAllowPrivateUrls,
+    metrics,
+    clock,
+  });
+  services.webhooks.onDue = () => webhookDispatcher.wake();
+  webhookDispatcher.start();
 
   const contextFor = async (authorization: string | undefined): Promise<Context> => {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
@@ -136,8 +146,9 @@ export async function createApp(
   app.use(httpErrorHandler);
 
   const stop = async () => {
+    await webhookDispatcher.stop();
     await apollo.stop();
     await closeEvents(events);
   };
-  return { app, dataSource, config, apollo, services, metrics, contextFor, stop };
+  return { app, dataSource, config, apollo, services, metrics, webhookDispatcher, contextFor, stop };
 }

@@ -33,6 +33,18 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly webhookDeliveries = new Counter({
+    name: 'gateway_webhook_deliveries_total',
+    help: 'Webhook delivery attempts by outcome: delivered, retried or failed',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+  readonly webhookQueueDepth = new Gauge({
+    name: 'gateway_webhook_queue_depth',
+    help: 'Webhook deliveries pending (not yet delivered or failed)',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

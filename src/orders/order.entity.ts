@@ -13,6 +13,8 @@ import { Money } from '../graphql/money.type';
 @Index(['status', 'id'])
 @Index(['carrierId', 'id'])
 @Index(['placedAt'])
+@Index('IDX_orders_updated_at_id', ['updatedAt', 'id'])
+@Index('IDX_orders_merchant_updated_at_id', ['merchantId', 'updatedAt', 'id'])
 @Index(['merchantId', 'idempotencyKey'], { unique: true })
 export class Order implements Node {
   static readonly nodeType = 'Order';
@@ -105,4 +107,9 @@ export class Order implements Node {
   @Field(() => String, { nullable: true })
   @Column({ type: 'varchar', length: 300, nullable: true })
   cancelReason: string | null;
+
+  /** Set on every change of the order (placed, each transition, returns): the change feed's key. */
+  @Field(() => DateTimeScalar)
+  @Column(instantColumn())
+  updatedAt: Date;
 }

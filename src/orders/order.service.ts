@@ -31,6 +31,7 @@ import {
   temporaryCode,
 } from '../stock/stock-sql';
 import { currentTime, shanghaiDate, shanghaiToday } from '../time';
+import { recordOrderChanged, recordStockChanged } from '../webhooks/webhook-outbox';
 import { Allocation } from './allocation.entity';
 import { Merchant } from './merchant.entity';
 import { OrderEvent } from './order-event.entity';
@@ -157,6 +158,7 @@ export class OrderService {
             parcels: null,
             weightGrams: null,
             placedAt: now,
+            updatedAt: now,
             dispatchedAt: null,
             deliveredAt: null,
             cancelledAt: null,
@@ -186,6 +188,7 @@ export class OrderService {
           note: null,
         });
         await recordOrderPlaced(m, order);
+        await recordOrderChanged(m, order.id);
         // Reservations come last, so the stock-level row locks they take are held only until the commit.
         const short: Shortfall['lines'] = [];
         for (const line of [...lines].sort((a, b) => a.skuId - b.skuId)) {
@@ -198,6 +201,10 @@ export class OrderService {
           }
         }
         if (short.length) throw new Shortfall(short);
+        await recordStockChanged(
+          m,
+          lines.map((l) => ({ skuId: l.skuId, reserved: l.quantity })),
+        );
         return { order, lines };
       });
     } catch (error) {
@@ -436,14 +443,14 @@ export class OrderService {
         .map(([key]) => `, ${key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)} = ?`)
         .join('');
       const values = entries.map(([, value]) => (value instanceof Date ? sqlInstant(m, value) : value));
-      const changed = await execute(m, `UPDATE orders SET status = ?${set} WHERE id = ? AND status = ?`, [
-        to,
-        ...values,
-        order.id,
-        order.status,
-      ]);
+      const updatedAt = currentTime();
+      const changed = await execute(
+        m,
+        `UPDATE orders SET status = ?, updated_at = ?${set} WHERE id = ? AND status = ?`,
+        [to, sqlInstant(m, updatedAt), ...values, order.id, order.status],
+      );
       if (changed !== 1) throw invalidState(`Order ${number} changed meanwhile; read it again`);
-      Object.assign(order, fields, { status: to });
+      Object.assign(order, fields, { status: to, updatedAt });
       await work(m, order);
       await m.insert(OrderEvent, {
         orderId: order.id,
@@ -452,6 +459,7 @@ export class OrderService {
         actor: principal.label,
         note,
       });
+      await recordOrderChanged(m, order.id);
       return order;
     });
     this.events.orderStatusChanged([order.id]);

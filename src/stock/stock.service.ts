@@ -9,6 +9,7 @@ import { Connection, ConnectionArgs, paginate } from '../graphql/connection';
 import { LotStatus, MovementType } from '../graphql/enums';
 import { badInput, conflict, insufficientStock, invalidState, notFound } from '../graphql/errors';
 import { addDays, currentTime, shanghaiDate, shanghaiToday } from '../time';
+import { recordLotHeld, recordStockChanged } from '../webhooks/webhook-outbox';
 import { applyLotFilter } from './lot-filter';
 import { LotPlacement } from './lot-placement.entity';
 import { LotShipment, LotTrace } from './lot-trace.type';
@@ -245,6 +246,7 @@ export class StockService {
           "UPDATE lot SET status = CASE WHEN status <> 'HELD' AND quantity_on_hand = ? THEN 'DEPLETED' ELSE status END, quantity_on_hand = quantity_on_hand - ? WHERE id = ?",
           [units, units, lot.id],
         );
+        await recordStockChanged(m, [{ skuId: sku.id, onHand: -units, heldOrExpired: held ? -units : 0 }]);
       } else {
         locationId = (await this.binFor(m, input.locationCode, 'locationCode', sku)).id;
         await this.putIntoPlacement(m, lot.id, locationId, units);
@@ -300,6 +302,10 @@ export class StockService {
         `UPDATE stock_level SET held_or_expired = held_or_expired ${sign} (SELECT quantity_on_hand FROM lot WHERE id = ?), updated_at = ? WHERE sku_id = ?`,
         [found.id, sqlInstant(m), found.skuId],
       );
+      if (to === LotStatus.HELD) {
+        await recordStockChanged(m, [{ skuId: found.skuId, heldOrExpired: found.quantityOnHand }]);
+        await recordLotHeld(m, found.id, reason ?? '');
+      }
       return m.findOneByOrFail(Lot, { id: found.id });
     });
     this.events.stockChanged([lot.skuId]);

@@ -32,9 +32,10 @@ export class WebhookService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly allowPrivateUrls: boolean,
-    /** Called after a delivery is due now (redelivery), so the dispatcher need not wait for its next poll. */
-    private readonly wake: () => void = () => undefined,
   ) {}
+
+  /** Called when a delivery is due now (redelivery), so the dispatcher need not wait for its next poll. */
+  onDue: () => void = () => undefined;
 
   /** Registers an endpoint after checking its URL; the secret is returned here only. */
   async createEndpoint(
@@ -128,7 +129,7 @@ export class WebhookService {
         leaseUntil: null,
       },
     );
-    this.wake();
+    this.onDue();
     return repo.findOneByOrFail({ id: delivery.id });
   }
 
