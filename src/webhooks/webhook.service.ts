@@ -8,6 +8,7 @@ import { badInput, conflict, forbidden, notFound } from '../graphql/errors';
 import { fromGlobalId } from '../graphql/node';
 import { Merchant } from '../orders/merchant.entity';
 import { forUpdate } from '../stock/stock-sql';
+import { currentTime } from '../time';
 import { hostOf, parseWebhookUrl, resolvePermitted, UrlRefused } from './url-guard';
 import { WebhookDelivery } from './webhook-delivery.entity';
 import { WebhookEndpoint } from './webhook-endpoint.entity';
@@ -68,7 +69,7 @@ export class WebhookService {
           merchantId,
           secret,
           active: true,
-          createdAt: new Date(),
+          createdAt: currentTime(),
         }),
       );
     });
@@ -124,7 +125,7 @@ export class WebhookService {
       { id: delivery.id },
       {
         status: WebhookDeliveryStatus.PENDING,
-        nextAttemptAt: new Date(),
+        nextAttemptAt: currentTime(),
         leaseOwner: null,
         leaseUntil: null,
       },
