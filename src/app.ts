@@ -13,6 +13,7 @@ import { formatError, unauthenticated } from './graphql/errors';
 import { queryLimitsPlugin } from './graphql/query-cost';
 import { Loaders } from './loaders';
 import { Metrics } from './metrics';
+import { recordedContext, requestLog, requestRecordPlugin } from './request-log';
 import { httpErrorHandler, responseTimeout } from './http-errors';
 import { gatewaySchema } from './schema';
 import { createServices, Services } from './services';
@@ -67,23 +68,6 @@ export async function createApp(
     return { principal, loaders: new Loaders(dataSource), services, dataSource };
   };
 
-  const metricsPlugin: ApolloServerPlugin<Context> = {
-    async requestDidStart() {
-      const started = process.hrtime.bigint();
-      return {
-        async didEncounterErrors({ errors }) {
-          for (const e of errors)
-            metrics.errors.inc({ code: String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR') });
-        },
-        async willSendResponse({ operationName }) {
-          const operation = operationName ?? 'anonymous';
-          metrics.requests.inc({ operation });
-          metrics.latency.observe({ operation }, Number(process.hrtime.bigint() - started) / 1e9);
-        },
-      };
-    },
-  };
-
   const apollo = new ApolloServer<Context>({
     schema: gatewaySchema(),
     introspection: !production,
@@ -98,8 +82,8 @@ export async function createApp(
     // No @cacheControl hints are used: the default cache-control plugin would only add a hook to every field
     // resolved.
     plugins: [
-      metricsPlugin,
       queryLimitsPlugin(config, limiter),
+      requestRecordPlugin(),
       ...(services.dashboard.answers ? [services.dashboard.answers.plugin()] : []),
       ApolloServerPluginCacheControlDisabled(),
       // Apollo's landing page loads from a CDN; the self-hosted GraphiQL (src/web) takes its place.
@@ -111,6 +95,7 @@ export async function createApp(
 
   const app = express();
   app.disable('x-powered-by');
+  app.use(requestLog(metrics));
   app.use(cors(config.corsOrigins));
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
@@ -141,7 +126,9 @@ export async function createApp(
     '/graphql',
     responseTimeout(),
     express.json({ limit: '256kb' }),
-    expressMiddleware(apollo, { context: async ({ req }) => contextFor(req.headers.authorization) }),
+    expressMiddleware(apollo, {
+      context: ({ req }) => recordedContext(req, () => contextFor(req.headers.authorization)),
+    }),
   );
   app.use(httpErrorHandler);
 

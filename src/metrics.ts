@@ -1,5 +1,28 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics, Gauge } from 'prom-client';
 
+/**
+ * Operation names the metrics label as they are: the README's example operations, which the storefronts,
+ * tablets and dashboards are built from. Any other name is `other` and an unnamed operation `anonymous`,
+ * so no client can create new series on the unauthenticated /metrics.
+ */
+export const KNOWN_OPERATIONS: ReadonlySet<string> = new Set([
+  'ProductPage',
+  'Checkout',
+  'Track',
+  'Receive',
+  'Queue',
+  'Allocate',
+  'Pick',
+  'Dispatch',
+  'CountyOffice',
+]);
+
+/** The `operation` label of a request: one of KNOWN_OPERATIONS, `anonymous` or `other`. */
+export function operationLabel(name: string | null | undefined): string {
+  if (!name) return 'anonymous';
+  return KNOWN_OPERATIONS.has(name) ? name : 'other';
+}
+
 /** Prometheus metrics of one app instance. */
 export class Metrics {
   readonly registry = new Registry();

@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { ConfigError, loadConfig } from '../src/config';
 import { dataSourceOptions } from '../src/db/data-source';
+import { Role } from '../src/graphql/enums';
+import { logger } from '../src/logger';
 import { startTestApp, TestApp } from './support/test-app';
 
 let app: TestApp;
@@ -34,15 +36,108 @@ describe('health, readiness and metrics', () => {
   });
 
   it('exposes the request counter, error counter and latency histogram on /metrics', async () => {
-    await app.gql('query StockPage { carriers { code } }');
+    await app.gql('query ProductPage { carriers { code } }');
     await app.gql('query Broken { farms(first: 1000) { totalCount } }');
     const res = await request(app.gateway.app).get('/metrics');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/text\/plain/);
-    expect(res.text).toMatch(/gateway_graphql_requests_total\{operation="StockPage"\} 1/);
+    expect(res.text).toMatch(/gateway_graphql_requests_total\{operation="ProductPage"\} 1/);
     expect(res.text).toMatch(/gateway_graphql_errors_total\{code="BAD_USER_INPUT"\} [1-9]/);
-    expect(res.text).toMatch(/gateway_graphql_duration_seconds_bucket\{le="0.5",operation="StockPage"\} 1/);
-    expect(res.text).toMatch(/gateway_graphql_duration_seconds_count\{operation="StockPage"\} 1/);
+    expect(res.text).toMatch(/gateway_graphql_duration_seconds_bucket\{le="0.5",operation="ProductPage"\} 1/);
+    expect(res.text).toMatch(/gateway_graphql_duration_seconds_count\{operation="ProductPage"\} 1/);
+  });
+
+  it('labels only the operations it knows: any other name is "other", so clients cannot add series', async () => {
+    const other = await startTestApp();
+    try {
+      for (let i = 0; i < 5; i += 1) await other.gql(`query Probe${i} { carriers { code } }`);
+      await other.gql('{ carriers { code } }');
+      const res = await request(other.gateway.app).get('/metrics');
+      expect(res.text).not.toMatch(/Probe/);
+      expect(res.text).toMatch(/gateway_graphql_requests_total\{operation="other"\} 5/);
+      expect(res.text).toMatch(/gateway_graphql_requests_total\{operation="anonymous"\} 1/);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('counts requests without a valid key', async () => {
+    const other = await startTestApp();
+    try {
+      expect((await other.gql('query Track { me { label } }', {}, null)).status).toBe(401);
+      expect((await other.gql('{ me { label } }', {}, 'gd_no_such_key')).status).toBe(401);
+      const res = await request(other.gateway.app).get('/metrics');
+      expect(res.text).toMatch(/gateway_graphql_errors_total\{code="UNAUTHENTICATED"\} 2/);
+      // Not parsed without a key: the name is the request's operationName, if it sent one.
+      expect(res.text).toMatch(/gateway_graphql_requests_total\{operation="anonymous"\} 2/);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe('request ids and the access log', () => {
+  let lines: Record<string, unknown>[];
+  let spy: jest.SpyInstance;
+  beforeEach(() => {
+    lines = [];
+    spy = jest.spyOn(logger, 'info').mockImplementation(((entry: Record<string, unknown>, msg?: string) => {
+      if (msg === 'request') lines.push(entry);
+    }) as never);
+  });
+  afterEach(() => spy.mockRestore());
+
+  it('writes one line per request with its id, role, operation, cost, duration and outcome, never the key', async () => {
+    const token = await app.keyFor(Role.OFFICIAL);
+    lines = [];
+    const res = await request(app.gateway.app)
+      .post('/graphql')
+      .set('authorization', `Bearer ${token}`)
+      .send({ query: 'query CountyCarriers { farms(first: 3) { nodes { code } } }' });
+    expect(res.status).toBe(200);
+    const id = res.headers['x-request-id'];
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      requestId: id,
+      method: 'POST',
+      path: '/graphql',
+      status: 200,
+      role: 'OFFICIAL',
+      operation: 'CountyCarriers',
+      cost: 4,
+      outcome: 'ok',
+    });
+    expect(typeof lines[0].durationMs).toBe('number');
+    expect(JSON.stringify(lines)).not.toContain(token);
+  });
+
+  it('logs refusals with their code, requests without a key too', async () => {
+    const unknown = await request(app.gateway.app)
+      .post('/graphql')
+      .set('authorization', 'Bearer gd_secret_but_unknown')
+      .send({ query: '{ me { label } }' });
+    expect(unknown.status).toBe(401);
+    const tooBig = await app.gql(
+      'query Big { farms(first: 100) { nodes { lots(first: 100) { nodes { code } } } } }',
+    );
+    expect(tooBig.status).toBe(400);
+    expect(lines.map((l) => [l.status, l.outcome, l.role])).toEqual([
+      [401, 'UNAUTHENTICATED', null],
+      [400, 'QUERY_TOO_COMPLEX', 'ADMIN'],
+    ]);
+    expect(lines[1].cost).toBe(1 + 100 * 102);
+    expect(JSON.stringify(lines)).not.toContain('gd_secret_but_unknown');
+  });
+
+  it('keeps a sane incoming x-request-id and replaces any other', async () => {
+    const kept = await request(app.gateway.app).get('/health').set('x-request-id', 'lb-7f3c.2a:01');
+    expect(kept.headers['x-request-id']).toBe('lb-7f3c.2a:01');
+    expect(lines[0]).toMatchObject({ requestId: 'lb-7f3c.2a:01', path: '/health', outcome: 'ok' });
+    for (const bad of ['x'.repeat(65), 'a b', '<script>']) {
+      const res = await request(app.gateway.app).get('/health').set('x-request-id', bad);
+      expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    }
   });
 });
 

@@ -225,6 +225,17 @@ function checkLimits(document: DocumentNode, measure: QueryMeasure, config: Conf
 }
 
 /**
+ * Costs by request, keyed by the request's loaders: Apollo hands plugins a shallow copy of the context, whose
+ * loaders are still the request's own object.
+ */
+const requestedCosts = new WeakMap<object, number>();
+
+/** The cost the query limits charged the request of this context, once they have measured it. */
+export function requestedCostOf(context: Pick<Context, 'loaders'>): number | undefined {
+  return requestedCosts.get(context.loaders);
+}
+
+/**
  * Costs every operation before it runs, refuses it above the cost, depth, alias and operation limits
  * (QUERY_TOO_COMPLEX), spends its cost from the caller's bucket (RATE_LIMITED, HTTP 429, when empty)
  * and answers every request with extensions.cost.
@@ -250,6 +261,7 @@ export function queryLimitsPlugin(
           if (!operation) return;
           const measure = measureOperation(schema, document, operation, request.variables ?? {});
           requested = measure.cost;
+          requestedCosts.set(contextValue.loaders, requested);
           try {
             checkLimits(document, measure, config);
           } catch (error) {
@@ -265,6 +277,7 @@ export function queryLimitsPlugin(
           if (!key) return;
           if (!status) {
             requested = REFUSED_REQUEST_COST;
+            requestedCosts.set(contextValue.loaders, requested);
             status = (await limiter.spend(key, REFUSED_REQUEST_COST)).status;
           }
           if (response.body.kind !== 'single') return;
