@@ -92,5 +92,5 @@ if (cluster.isPrimary) {
     process.exit(1);
   });
 } else {
-  void import('./index');
+  void import('./index').then(({ startGateway, failedToStart }) => startGateway().catch(failedToStart));
 }

@@ -1,23 +1,23 @@
 import 'reflect-metadata';
 import { createServer } from 'node:http';
+import { DataSource } from 'typeorm';
 import { createApp } from './app';
-import { configOrExit, loadConfig } from './config';
+import { Config, configOrExit, loadConfig } from './config';
 import { openDataSource, databaseKind } from './db/data-source';
 import { logger } from './logger';
 import { attachSubscriptions } from './subscriptions/subscription-server';
-import { seedDemoIfEmpty } from '../seeds/demo';
 
-async function main(): Promise<void> {
+/**
+ * Starts the gateway: config → database → `prepare` (when given: seeds/start.ts loads the demo data set
+ * there) → app → listen, and stops it cleanly on SIGTERM or SIGINT.
+ */
+export async function startGateway(
+  prepare?: (dataSource: DataSource, config: Config) => Promise<void>,
+): Promise<void> {
   const config = configOrExit(loadConfig);
   logger.level = config.logLevel;
   const dataSource = await openDataSource(config.databaseUrl, config);
-  if (databaseKind(config.databaseUrl) === 'sqlite') {
-    const keys = await seedDemoIfEmpty(dataSource);
-    if (keys) {
-      console.log('Loaded the demo data set. Demo API keys (embedded database only):');
-      for (const key of keys) console.log(`  ${key.role.padEnd(9)} ${key.token}   (${key.label})`);
-    }
-  }
+  await prepare?.(dataSource, config);
   const gateway = await createApp(dataSource, config);
   const server = createServer(gateway.app);
   server.requestTimeout = 30_000;
@@ -49,8 +49,11 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
-main().catch((error) => {
+/** Ends the process when the gateway could not start. */
+export function failedToStart(error: unknown): never {
   logger.fatal({ err: error }, 'failed to start');
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
-});
+}
+
+if (require.main === module) startGateway().catch(failedToStart);
