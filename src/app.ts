@@ -21,6 +21,7 @@ import { closeEvents, openEvents } from './subscriptions/redis-events';
 import { createRateLimiter } from './auth/rate-limiter';
 import { exportRouter } from './export/export.route';
 import { cors } from './web/cors';
+import { dashboardRouter } from './web/dashboard.route';
 import { graphiqlRouter } from './web/graphiql.route';
 import { Clock, systemClock } from './time';
 import { WebhookDispatcher } from './webhooks/webhook-dispatcher';
@@ -122,6 +123,7 @@ export async function createApp(
   });
   if (config.graphiql) app.use(graphiqlRouter());
   app.use(exportRouter(dataSource, services, limiter));
+  app.use(dashboardRouter());
   app.use(
     '/graphql',
     responseTimeout(),
