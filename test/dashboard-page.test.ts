@@ -74,13 +74,13 @@ async function expectFiguresOfApi(page: Page) {
   return d;
 }
 
-/** Waits (at most 10 s) for the element's text to be `expected`, then checks it (a failure shows it). */
+/** Waits (at most 30 s: the machine may be busy) for the element's text to be `expected`, then checks it. */
 async function expectText(page: Page, selector: string, expected: string) {
   await page
     .waitForFunction(
       `document.querySelector(${JSON.stringify(selector)})?.textContent === ${JSON.stringify(expected)}`,
       null,
-      { timeout: 10_000 },
+      { timeout: 30_000 },
     )
     .catch(() => undefined);
   expect(await page.locator(selector).textContent()).toBe(expected);
