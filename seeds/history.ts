@@ -391,7 +391,7 @@ class Replay {
         return this.hold(chore.skuCode, chore.reason);
       case 'release': {
         const lot = this.heldLots.get(chore.skuCode);
-        if (lot) await this.services.stock.releaseLot(lot);
+        if (lot) await this.services.stock.releaseLot(this.warehouse, lot);
         return;
       }
       case 'move':
@@ -430,7 +430,7 @@ class Replay {
   private async hold(skuCode: string, reason: string): Promise<void> {
     const lot = await this.newestLot(skuCode);
     if (!lot) return;
-    await this.services.stock.holdLot(lot.code, reason);
+    await this.services.stock.holdLot(this.warehouse, lot.code, reason);
     this.heldLots.set(skuCode, lot.code);
   }
 
@@ -440,6 +440,7 @@ class Replay {
     const to = this.bins.get(zone)!.find((bin) => bin !== lot?.bin);
     if (lot && to)
       await this.services.stock.moveStock(this.warehouse, {
+        idempotencyKey: `demo-move-${lot.code}-${to}`,
         lotCode: lot.code,
         fromLocationCode: lot.bin,
         toLocationCode: to,
@@ -453,6 +454,7 @@ class Replay {
     await attempt(
       () =>
         this.services.stock.adjustStock(this.warehouse, {
+          idempotencyKey: `demo-adjust-${lot.code}-${chore.delta}-${chore.reason}`,
           lotCode: lot.code,
           locationCode: lot.bin,
           delta: chore.delta,

@@ -16,6 +16,7 @@ import { Metrics } from './metrics';
 import { recordedContext, requestLog, requestRecordPlugin } from './request-log';
 import { httpErrorHandler, responseTimeout } from './http-errors';
 import { gatewaySchema } from './schema';
+import { startIdempotencyCleanup } from './idempotency/idempotency.service';
 import { createServices, Services } from './services';
 import { closeEvents, openEvents } from './subscriptions/redis-events';
 import { createRateLimiter } from './auth/rate-limiter';
@@ -60,6 +61,8 @@ export async function createApp(
   });
   services.webhooks.onDue = () => webhookDispatcher.wake();
   webhookDispatcher.start();
+  // Idempotency keys older than 48 hours are deleted every 10 minutes, in batches.
+  const keyCleanup = startIdempotencyCleanup(dataSource);
 
   const contextFor = async (authorization: string | undefined): Promise<Context> => {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
@@ -137,6 +140,7 @@ export async function createApp(
   const stop = async () => {
     await webhookDispatcher.stop();
     await apollo.stop();
+    await keyCleanup.stop();
     await closeEvents(events);
   };
   return { app, dataSource, config, apollo, services, metrics, webhookDispatcher, contextFor, stop };

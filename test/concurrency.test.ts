@@ -115,9 +115,9 @@ describeOnMysql('concurrent requests on MySQL', () => {
     const numbers = new Set(results.map((r) => r.data.placeOrder.number));
     expect(numbers.size).toBe(1);
     expect(await stockOf(app, 'JC-RETRY-STORM')).toMatchObject({ reserved: 3, available: 97 });
-    const [{ n }] = await app.dataSource.query('SELECT COUNT(*) AS n FROM orders WHERE idempotency_key = ?', [
-      input.idempotencyKey,
-    ]);
+    const [{ n }] = await app.dataSource.query(
+      "SELECT COUNT(*) AS n FROM order_line ol JOIN sku s ON s.id = ol.sku_id WHERE s.code = 'JC-RETRY-STORM'",
+    );
     expect(Number(n)).toBe(1);
   });
 
@@ -180,6 +180,102 @@ describeOnMysql('concurrent requests on MySQL', () => {
       "SELECT SUM(p.allocated) AS allocated, SUM(p.quantity) AS quantity FROM lot_placement p JOIN lot l ON l.id = p.lot_id JOIN sku s ON s.id = l.sku_id WHERE s.code = 'JC-PICK-RACE'",
     );
     expect([Number(allocated), Number(quantity)]).toEqual([30, 30]);
+  });
+
+  /** An ALLOCATED order of `units` units of a new SKU that has 10. */
+  async function allocatedOrder(skuCode: string, units: number): Promise<string> {
+    await newSku(skuCode, 10);
+    const placed = await post(
+      PLACE,
+      {
+        input: {
+          idempotencyKey: nextKey('race'),
+          lines: [{ skuCode, quantity: units }],
+          destination: { stationCode: 'ST-GAODU-BAOFU' },
+        },
+      },
+      baofu,
+    );
+    const number = placed.data.placeOrder.number as string;
+    const allocated = await post(
+      'mutation($n: String!) { allocateOrder(number: $n) { status } }',
+      { n: number },
+      warehouse,
+    );
+    expect(allocated.errors).toBeUndefined();
+    return number;
+  }
+
+  /** What one order left in the database: its events per status, its movements, its SKU's placements. */
+  async function traces(number: string, skuCode: string) {
+    const q = async (sql: string) =>
+      (await app.dataSource.query(sql, [number])).map((r: Record<string, unknown>) =>
+        Object.fromEntries(Object.entries(r).map(([k, v]) => [k, /^-?\d+$/.test(String(v)) ? Number(v) : v])),
+      );
+    return {
+      events: await q(
+        'SELECT e.status, COUNT(*) AS n FROM order_event e JOIN orders o ON o.id = e.order_id WHERE o.number = ? GROUP BY e.status ORDER BY e.status',
+      ),
+      movements: await q(
+        'SELECT m.type, COUNT(*) AS n, SUM(m.on_hand_delta) AS delta FROM stock_movement m JOIN orders o ON o.id = m.order_id WHERE o.number = ? GROUP BY m.type',
+      ),
+      placements: (
+        await app.dataSource.query(
+          'SELECT SUM(p.quantity) AS quantity, SUM(p.allocated) AS allocated FROM lot_placement p JOIN lot l ON l.id = p.lot_id JOIN sku s ON s.id = l.sku_id WHERE s.code = ?',
+          [skuCode],
+        )
+      ).map((r: Record<string, unknown>) => ({
+        quantity: Number(r.quantity),
+        allocated: Number(r.allocated),
+      })),
+    };
+  }
+
+  const outcomes = (results: { errors?: { extensions: { code: string } }[] }[]) =>
+    results.map((r) => r.errors?.[0].extensions.code ?? 'OK').sort();
+
+  it('moves an order once when 20 pickOrder requests race on it: one wins, 19 are INVALID_STATE', async () => {
+    const number = await allocatedOrder('JC-PICK-STORM', 4);
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        post('mutation($n: String!) { pickOrder(number: $n) { status } }', { n: number }, warehouse),
+      ),
+    );
+    expect(outcomes(results)).toEqual([...Array(19).fill('INVALID_STATE'), 'OK']);
+    expect(await stockOf(app, 'JC-PICK-STORM')).toMatchObject({ onHand: 6, reserved: 0, available: 6 });
+    expect(await traces(number, 'JC-PICK-STORM')).toEqual({
+      events: [
+        { status: 'ALLOCATED', n: 1 },
+        { status: 'PICKED', n: 1 },
+        { status: 'PLACED', n: 1 },
+      ],
+      movements: [{ type: 'PICK', n: 1, delta: -4 }],
+      placements: [{ quantity: 6, allocated: 0 }],
+    });
+  });
+
+  it('cancels an order once when 20 cancelOrder requests race on it: one wins, 19 are INVALID_STATE', async () => {
+    const number = await allocatedOrder('JC-CANCEL-STORM', 4);
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        post(
+          'mutation($n: String!) { cancelOrder(number: $n, reason: "storm") { status } }',
+          { n: number },
+          warehouse,
+        ),
+      ),
+    );
+    expect(outcomes(results)).toEqual([...Array(19).fill('INVALID_STATE'), 'OK']);
+    expect(await stockOf(app, 'JC-CANCEL-STORM')).toMatchObject({ onHand: 10, reserved: 0, available: 10 });
+    expect(await traces(number, 'JC-CANCEL-STORM')).toEqual({
+      events: [
+        { status: 'ALLOCATED', n: 1 },
+        { status: 'CANCELLED', n: 1 },
+        { status: 'PLACED', n: 1 },
+      ],
+      movements: [],
+      placements: [{ quantity: 10, allocated: 0 }],
+    });
   });
 });
 

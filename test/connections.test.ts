@@ -49,8 +49,6 @@ beforeAll(async () => {
       m.create(Order, {
         number: `GD-20261129-${String(i + 1).padStart(6, '0')}`,
         merchantId: merchants[i % 2].id,
-        idempotencyKey: `k${i}`,
-        requestHash: 'x',
         status: i % 3 === 0 ? OrderStatus.CANCELLED : OrderStatus.PLACED,
         totalFen: 0n,
         stationId: null,

@@ -129,7 +129,7 @@ describe('SQL-injection strings', () => {
       'mutation($s: ID!) { revokeApiKey(id: $s) }',
       'mutation($s: String!) { createApiKey(input: { role: MERCHANT, merchantCode: $s, label: $s }) { id } }',
       'mutation($s: String!) { receiveLot(input: { idempotencyKey: "hostile-1", skuCode: $s, farmCode: $s, quantity: 1, locationCode: $s }) { code } }',
-      'mutation($s: String!) { moveStock(input: { lotCode: $s, fromLocationCode: $s, toLocationCode: $s, quantity: 1 }) { code } }',
+      'mutation($s: String!) { moveStock(input: { idempotencyKey: "hostile-3", lotCode: $s, fromLocationCode: $s, toLocationCode: $s, quantity: 1 }) { code } }',
       'mutation($s: String!) { placeOrder(input: { idempotencyKey: "hostile-2", merchantCode: $s, lines: [{ skuCode: $s, quantity: 1 }], destination: { stationCode: $s } }) { number } }',
       'mutation($s: String!) { dispatchOrder(input: { number: $s, carrierCode: $s, trackingNumber: $s, parcels: 1 }) { number } }',
     ];

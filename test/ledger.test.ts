@@ -44,6 +44,22 @@ async function ledgerBreaks() {
       await q(`SELECT l.id, l.quantity_on_hand FROM lot l
       WHERE l.quantity_on_hand <> (SELECT COALESCE(SUM(p.quantity), 0) FROM lot_placement p WHERE p.lot_id = l.id)`),
     ),
+    // Per bin: what the movements brought in (to_location) less what they took out (from_location) is what
+    // the placement holds. This is what sees a TRANSFER, whose on-hand delta is 0.
+    placementsVsMovements: num([
+      ...(await q(`SELECT p.lot_id, p.location_id, p.quantity FROM lot_placement p WHERE p.quantity <> (
+        SELECT COALESCE(SUM(CASE WHEN m.to_location_id = p.location_id THEN m.quantity ELSE 0 END), 0)
+             - COALESCE(SUM(CASE WHEN m.from_location_id = p.location_id THEN m.quantity ELSE 0 END), 0)
+        FROM stock_movement m WHERE m.lot_id = p.lot_id)`)),
+      ...(await q(`SELECT x.lot_id, x.location_id, SUM(x.units) AS units FROM (
+          SELECT lot_id, to_location_id AS location_id, quantity AS units FROM stock_movement
+          WHERE to_location_id IS NOT NULL
+          UNION ALL
+          SELECT lot_id, from_location_id AS location_id, -quantity AS units FROM stock_movement
+          WHERE from_location_id IS NOT NULL) x
+        WHERE NOT EXISTS (SELECT 1 FROM lot_placement p WHERE p.lot_id = x.lot_id AND p.location_id = x.location_id)
+        GROUP BY x.lot_id, x.location_id HAVING SUM(x.units) <> 0`)),
+    ]),
     reservedVsOpenOrders: num(
       await q(`SELECT sl.sku_id, sl.reserved FROM stock_level sl WHERE sl.reserved <> (SELECT COALESCE(SUM(ol.quantity), 0)
       FROM order_line ol JOIN orders o ON o.id = ol.order_id WHERE ol.sku_id = sl.sku_id AND o.status IN ('PLACED', 'ALLOCATED'))`),
@@ -68,6 +84,7 @@ const noBreaks = {
   onHandVsMovements: [],
   onHandVsLots: [],
   lotVsPlacements: [],
+  placementsVsMovements: [],
   reservedVsOpenOrders: [],
   allocatedVsAllocations: [],
   heldVsHeldLots: [],
@@ -98,17 +115,41 @@ describe('the ledger', () => {
     ];
     const gql = (query: string, variables: Record<string, unknown>) => app.gql(query, variables, warehouse);
     await gql('mutation($i: MoveStockInput!) { moveStock(input: $i) { code } }', {
-      i: { lotCode: lots[0].code, fromLocationCode: 'A-01-01', toLocationCode: 'A-01-02', quantity: 20 },
+      i: {
+        idempotencyKey: nextKey('w'),
+        lotCode: lots[0].code,
+        fromLocationCode: 'A-01-01',
+        toLocationCode: 'A-01-02',
+        quantity: 20,
+      },
     });
     await gql('mutation($i: AdjustStockInput!) { adjustStock(input: $i) { id } }', {
-      i: { lotCode: lots[2].code, locationCode: 'A-01-02', delta: -4, reason: 'DAMAGE' },
+      i: {
+        idempotencyKey: nextKey('w'),
+        lotCode: lots[2].code,
+        locationCode: 'A-01-02',
+        delta: -4,
+        reason: 'DAMAGE',
+      },
     });
     await gql('mutation($i: AdjustStockInput!) { adjustStock(input: $i) { id } }', {
-      i: { lotCode: lots[2].code, locationCode: 'A-01-01', delta: 2, reason: 'FOUND' },
+      i: {
+        idempotencyKey: nextKey('w'),
+        lotCode: lots[2].code,
+        locationCode: 'A-01-01',
+        delta: 2,
+        reason: 'FOUND',
+      },
     });
     await gql('mutation($c: String!) { holdLot(code: $c, reason: "lab") { code } }', { c: lots[5].code });
     await gql('mutation($i: AdjustStockInput!) { adjustStock(input: $i) { id } }', {
-      i: { lotCode: lots[5].code, locationCode: 'A-01-01', delta: -1, reason: 'SPOILAGE' },
+      i: {
+        idempotencyKey: nextKey('w'),
+        lotCode: lots[5].code,
+        locationCode: 'A-01-01',
+        delta: -1,
+        reason: 'SPOILAGE',
+      },
     });
 
     const orders = [];

@@ -202,6 +202,24 @@ describe('placeOrder', () => {
     expect(otherMerchant.data.placeOrder.merchant.code).toBe('M-BEIJIE-02');
   });
 
+  it('replays a placeOrder after its SKU sold out: the first order again, not INSUFFICIENT_STOCK', async () => {
+    await newSku('JC-SOLD-OUT');
+    await receive(
+      app,
+      { skuCode: 'JC-SOLD-OUT', farmCode: 'FARM-ZEZHOU-002', quantity: 5, locationCode: 'A-01-01' },
+      warehouse,
+    );
+    const input = { idempotencyKey: nextKey('sold-out'), lines: [{ skuCode: 'JC-SOLD-OUT', quantity: 5 }] };
+    const first = await placeOrderRaw(app, input, baofu);
+    expect(first.errors).toBeUndefined();
+    expect(await stockOf(app, 'JC-SOLD-OUT')).toMatchObject({ reserved: 5, available: 0 });
+    const before = await snapshot(app);
+    const again = await placeOrderRaw(app, input, baofu);
+    expect(again.errors).toBeUndefined();
+    expect(again.data.placeOrder).toEqual(first.data.placeOrder);
+    expect(await snapshot(app)).toEqual(before);
+  });
+
   const line = { skuCode: 'JC-MILLET-2500G', quantity: 1 };
   it.each([
     ['zero units', { lines: [{ ...line, quantity: 0 }] }, 'BAD_USER_INPUT', 'lines.0.quantity'],
@@ -521,7 +539,15 @@ describe('allocateOrder', () => {
     );
     await app.gql(
       'mutation($i: MoveStockInput!) { moveStock(input: $i) { code } }',
-      { i: { lotCode: lot.code, fromLocationCode: 'A-01-02', toLocationCode: 'A-01-01', quantity: 2 } },
+      {
+        i: {
+          idempotencyKey: nextKey('mv'),
+          lotCode: lot.code,
+          fromLocationCode: 'A-01-02',
+          toLocationCode: 'A-01-01',
+          quantity: 2,
+        },
+      },
       warehouse,
     );
     const order = await place(app, [{ skuCode: sku, quantity: 3 }], baofu);
@@ -533,7 +559,15 @@ describe('allocateOrder', () => {
     const before = await snapshot(app);
     const move = await app.gql(
       'mutation($i: MoveStockInput!) { moveStock(input: $i) { code } }',
-      { i: { lotCode: lot.code, fromLocationCode: 'A-01-01', toLocationCode: 'A-01-02', quantity: 1 } },
+      {
+        i: {
+          idempotencyKey: nextKey('mv'),
+          lotCode: lot.code,
+          fromLocationCode: 'A-01-01',
+          toLocationCode: 'A-01-02',
+          quantity: 1,
+        },
+      },
       warehouse,
     );
     expect(move.errors?.[0].extensions).toMatchObject({
@@ -641,7 +675,15 @@ describe('traceLot', () => {
     const adjust = (delta: number, reason: string) =>
       app.gql(
         'mutation($input: AdjustStockInput!) { adjustStock(input: $input) { id } }',
-        { input: { lotCode: lot.code, locationCode: 'A-01-02', delta, reason } },
+        {
+          input: {
+            idempotencyKey: nextKey('adj'),
+            lotCode: lot.code,
+            locationCode: 'A-01-02',
+            delta,
+            reason,
+          },
+        },
         warehouse,
       );
     await adjust(-3, 'DAMAGE');

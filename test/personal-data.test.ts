@@ -44,8 +44,6 @@ async function insertPickedOrder(): Promise<void> {
     Object.assign(new Order(), {
       number: 'GD-20261129-000001',
       merchantId: merchant.id,
-      idempotencyKey: 'pd-1',
-      requestHash: 'x'.repeat(64),
       status: OrderStatus.PICKED,
       totalFen: 7980n,
       stationId: null,

@@ -160,7 +160,15 @@ describe('moveStock', () => {
     const before = await stockOf(app, 'JC-HAWTHORN-500G');
     const res = await app.gql(
       MOVE,
-      { input: { lotCode: lot.code, fromLocationCode: 'A-01-01', toLocationCode: 'A-01-02', quantity: 4 } },
+      {
+        input: {
+          idempotencyKey: nextKey('mv'),
+          lotCode: lot.code,
+          fromLocationCode: 'A-01-01',
+          toLocationCode: 'A-01-02',
+          quantity: 4,
+        },
+      },
       warehouse,
     );
     expect(res.errors).toBeUndefined();
@@ -188,7 +196,15 @@ describe('moveStock', () => {
     const before = await snapshot(app);
     const wrongZone = await app.gql(
       MOVE,
-      { input: { lotCode: lot.code, fromLocationCode: 'A-01-01', toLocationCode: 'F-01-01', quantity: 1 } },
+      {
+        input: {
+          idempotencyKey: nextKey('mv'),
+          lotCode: lot.code,
+          fromLocationCode: 'A-01-01',
+          toLocationCode: 'F-01-01',
+          quantity: 1,
+        },
+      },
       warehouse,
     );
     expect(wrongZone.errors?.[0].extensions).toMatchObject({
@@ -197,7 +213,15 @@ describe('moveStock', () => {
     });
     const tooMany = await app.gql(
       MOVE,
-      { input: { lotCode: lot.code, fromLocationCode: 'A-01-01', toLocationCode: 'A-01-02', quantity: 4 } },
+      {
+        input: {
+          idempotencyKey: nextKey('mv'),
+          lotCode: lot.code,
+          fromLocationCode: 'A-01-01',
+          toLocationCode: 'A-01-02',
+          quantity: 4,
+        },
+      },
       warehouse,
     );
     expect(tooMany.errors?.[0].extensions).toMatchObject({
@@ -220,6 +244,7 @@ describe('adjustStock', () => {
       ADJUST,
       {
         input: {
+          idempotencyKey: nextKey('adj'),
           lotCode: lot.code,
           locationCode: 'C-01-01',
           delta: -3,
@@ -242,7 +267,15 @@ describe('adjustStock', () => {
     });
     const found = await app.gql(
       ADJUST,
-      { input: { lotCode: lot.code, locationCode: 'C-01-01', delta: 1, reason: 'FOUND' } },
+      {
+        input: {
+          idempotencyKey: nextKey('adj'),
+          lotCode: lot.code,
+          locationCode: 'C-01-01',
+          delta: 1,
+          reason: 'FOUND',
+        },
+      },
       warehouse,
     );
     expect(found.data.adjustStock).toMatchObject({
@@ -265,7 +298,15 @@ describe('adjustStock', () => {
     const before = await snapshot(app);
     const res = await app.gql(
       ADJUST,
-      { input: { lotCode: lot.code, locationCode: 'C-01-01', delta: -3, reason: 'SPOILAGE' } },
+      {
+        input: {
+          idempotencyKey: nextKey('adj'),
+          lotCode: lot.code,
+          locationCode: 'C-01-01',
+          delta: -3,
+          reason: 'SPOILAGE',
+        },
+      },
       warehouse,
     );
     expect(res.errors?.[0].extensions).toMatchObject({
@@ -275,7 +316,15 @@ describe('adjustStock', () => {
     expect(await snapshot(app)).toEqual(before);
     const ok = await app.gql(
       ADJUST,
-      { input: { lotCode: lot.code, locationCode: 'C-01-01', delta: -2, reason: 'SPOILAGE' } },
+      {
+        input: {
+          idempotencyKey: nextKey('adj'),
+          lotCode: lot.code,
+          locationCode: 'C-01-01',
+          delta: -2,
+          reason: 'SPOILAGE',
+        },
+      },
       warehouse,
     );
     expect(ok.errors).toBeUndefined();
@@ -299,6 +348,7 @@ describe('adjustStock', () => {
       ADJUST,
       {
         input: {
+          idempotencyKey: nextKey('adj'),
           lotCode: lot.code,
           locationCode: 'A-01-02',
           delta: -1,

@@ -13,13 +13,13 @@ import { Location } from '../catalog/location.entity';
 import { SkuSupplier } from '../catalog/sku-supplier.entity';
 import { Sku } from '../catalog/sku.entity';
 import { VillageStation } from '../catalog/village-station.entity';
+import { IdempotencyRecord } from '../idempotency/idempotency-record.entity';
 import { Allocation } from '../orders/allocation.entity';
 import { Merchant } from '../orders/merchant.entity';
 import { OrderEvent } from '../orders/order-event.entity';
 import { OrderLine } from '../orders/order-line.entity';
 import { Order } from '../orders/order.entity';
 import { LotPlacement } from '../stock/lot-placement.entity';
-import { LotReceipt } from '../stock/lot-receipt.entity';
 import { Lot } from '../stock/lot.entity';
 import { StockLevel } from '../stock/stock-level.entity';
 import { StockMovement } from '../stock/stock-movement.entity';
@@ -28,6 +28,7 @@ import { WebhookEndpoint } from '../webhooks/webhook-endpoint.entity';
 
 export const entities = [
   ApiKey,
+  IdempotencyRecord,
   Carrier,
   Farm,
   Location,
@@ -41,7 +42,6 @@ export const entities = [
   OrderLine,
   Lot,
   LotPlacement,
-  LotReceipt,
   StockLevel,
   StockMovement,
   DailySales,

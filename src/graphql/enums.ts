@@ -43,6 +43,7 @@ export enum OrderStatus {
   DISPATCHED = 'DISPATCHED',
   DELIVERED = 'DELIVERED',
   CANCELLED = 'CANCELLED',
+  RETURNED = 'RETURNED',
 }
 export enum MovementType {
   RECEIPT = 'RECEIPT',
@@ -104,6 +105,7 @@ registerEnumType(OrderStatus, {
     PICKED: { description: 'Units have left their locations; on-hand and reservation released.' },
     DISPATCHED: { description: 'Handed to a carrier with a tracking number.' },
     CANCELLED: { description: 'Cancelled before pick; its reservation is released.' },
+    RETURNED: { description: 'Every unit shipped has come back (a refused parcel, or full returns).' },
   },
 });
 registerEnumType(MovementType, {

@@ -26,28 +26,37 @@ export class OrderOperationsResolver {
   cancelOrder(
     @Arg('number') number: string,
     @Arg('reason') reason: string,
+    @Arg('idempotencyKey', () => String, { nullable: true }) idempotencyKey: string | null,
     @Ctx() { services, principal, loaders }: Context,
   ) {
     loaders.clearAll();
-    return services.orders.cancelOrder(principal, number, reason);
+    return services.orders.cancelOrder(principal, number, reason, idempotencyKey);
   }
 
   @Authorized(Role.WAREHOUSE)
   @Mutation(() => Order, {
     description: 'PLACED -> ALLOCATED: picks lots first-expiry-first-out, skipping HELD and EXPIRED lots.',
   })
-  allocateOrder(@Arg('number') number: string, @Ctx() { services, principal, loaders }: Context) {
+  allocateOrder(
+    @Arg('number') number: string,
+    @Arg('idempotencyKey', () => String, { nullable: true }) idempotencyKey: string | null,
+    @Ctx() { services, principal, loaders }: Context,
+  ) {
     loaders.clearAll();
-    return services.orders.allocateOrder(principal, number);
+    return services.orders.allocateOrder(principal, number, idempotencyKey);
   }
 
   @Authorized(Role.WAREHOUSE)
   @Mutation(() => Order, {
     description: 'ALLOCATED -> PICKED: units leave their locations (PICK movements).',
   })
-  pickOrder(@Arg('number') number: string, @Ctx() { services, principal, loaders }: Context) {
+  pickOrder(
+    @Arg('number') number: string,
+    @Arg('idempotencyKey', () => String, { nullable: true }) idempotencyKey: string | null,
+    @Ctx() { services, principal, loaders }: Context,
+  ) {
     loaders.clearAll();
-    return services.orders.pickOrder(principal, number);
+    return services.orders.pickOrder(principal, number, idempotencyKey);
   }
 
   @Authorized(Role.WAREHOUSE)
@@ -59,8 +68,12 @@ export class OrderOperationsResolver {
 
   @Authorized(Role.WAREHOUSE)
   @Mutation(() => Order, { description: 'DISPATCHED -> DELIVERED.' })
-  markDelivered(@Arg('number') number: string, @Ctx() { services, principal, loaders }: Context) {
+  markDelivered(
+    @Arg('number') number: string,
+    @Arg('idempotencyKey', () => String, { nullable: true }) idempotencyKey: string | null,
+    @Ctx() { services, principal, loaders }: Context,
+  ) {
     loaders.clearAll();
-    return services.orders.markDelivered(principal, number);
+    return services.orders.markDelivered(principal, number, idempotencyKey);
   }
 }

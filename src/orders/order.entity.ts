@@ -15,7 +15,6 @@ import { Money } from '../graphql/money.type';
 @Index(['placedAt'])
 @Index('IDX_orders_updated_at_id', ['updatedAt', 'id'])
 @Index('IDX_orders_merchant_updated_at_id', ['merchantId', 'updatedAt', 'id'])
-@Index(['merchantId', 'idempotencyKey'], { unique: true })
 export class Order implements Node {
   static readonly nodeType = 'Order';
 
@@ -34,14 +33,6 @@ export class Order implements Node {
 
   @Column({ type: 'int' })
   merchantId: number;
-
-  /** The merchant's idempotency key for placeOrder. */
-  @Column({ length: 100 })
-  idempotencyKey: string;
-
-  /** Hash of the placeOrder input, to tell a replay from a CONFLICT. */
-  @Column({ length: 64 })
-  requestHash: string;
 
   @Field(() => OrderStatus)
   @Column({ type: 'varchar', length: 12 })

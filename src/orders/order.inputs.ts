@@ -66,6 +66,13 @@ export class PlaceOrderInput {
 
 @InputType()
 export class DispatchOrderInput {
+  @Field({
+    nullable: true,
+    description: 'Optional: a repeat with the same key returns the order again instead of INVALID_STATE.',
+  })
+  @IsOptional()
+  @Length(1, 100)
+  idempotencyKey?: string;
   @Field() @Length(1, 30) number: string;
   @Field() @Length(1, 40) carrierCode: string;
   @Field() @Length(1, 60) trackingNumber: string;

@@ -4,19 +4,11 @@ import { Carrier } from '../catalog/carrier.entity';
 import { Sku } from '../catalog/sku.entity';
 import { VillageStation } from '../catalog/village-station.entity';
 import { recordOrderDispatched, recordOrderPlaced } from '../dashboard/rollup.service';
-import { inTransaction, isDuplicateKey } from '../db/transaction';
 import { GatewayEvents } from '../events';
 import { Connection, ConnectionArgs, paginate } from '../graphql/connection';
 import { LotStatus, MovementType, OrderStatus, Role } from '../graphql/enums';
-import {
-  badInput,
-  conflict,
-  forbidden,
-  insufficientStock,
-  invalidState,
-  notFound,
-  Shortage,
-} from '../graphql/errors';
+import { merchantScope, runOnce } from '../idempotency/idempotency.service';
+import { badInput, forbidden, insufficientStock, invalidState, notFound, Shortage } from '../graphql/errors';
 import { Lot } from '../stock/lot.entity';
 import {
   availableBySku,
@@ -25,8 +17,6 @@ import {
   execute,
   forUpdate,
   recordMovement,
-  requestHash,
-  sqlInstant,
   takeAvailable,
   temporaryCode,
 } from '../stock/stock-sql';
@@ -37,6 +27,7 @@ import { Merchant } from './merchant.entity';
 import { OrderEvent } from './order-event.entity';
 import { applyOrderFilter } from './order-filter';
 import { OrderLine } from './order-line.entity';
+import { transition, TransitionFields } from './order-transitions';
 import { Order } from './order.entity';
 import { DestinationInput, DispatchOrderInput, OrderFilter, PlaceOrderInput } from './order.inputs';
 
@@ -46,21 +37,6 @@ class Shortfall extends Error {
     super('insufficient stock');
   }
 }
-
-/** Order columns a transition may set besides status. */
-type TransitionFields = Partial<
-  Pick<
-    Order,
-    | 'carrierId'
-    | 'trackingNumber'
-    | 'parcels'
-    | 'weightGrams'
-    | 'dispatchedAt'
-    | 'deliveredAt'
-    | 'cancelledAt'
-    | 'cancelReason'
-  >
->;
 
 /** Merchants' orders; a merchant only ever sees its own. */
 export class OrderService {
@@ -94,144 +70,154 @@ export class OrderService {
     const merchant = await this.merchantFor(principal, input.merchantCode);
     checkLines(input);
     const destination = checkDestination(input.destination);
-    const hash = requestHash([
-      input.lines.map((l) => [l.skuCode, l.quantity]),
-      destination,
-      input.carrierCode ?? null,
-    ]);
-    const replay = async (m: EntityManager | DataSource): Promise<Order | null> => {
-      const earlier = await m
-        .getRepository(Order)
-        .findOneBy({ merchantId: merchant.id, idempotencyKey: input.idempotencyKey });
-      if (earlier && earlier.requestHash !== hash)
-        throw conflict('This idempotency key was used for another order', 'idempotencyKey');
-      return earlier;
-    };
-    const replayed = await replay(this.dataSource);
-    if (replayed) return replayed;
-    const skus = await this.skusFor(this.dataSource.manager, input);
-    // What cannot be met now is refused before any write or lock (a flash sale refuses most requests);
-    // what can is still decided only by the conditional UPDATEs below.
-    const lacking = (
-      await shortages(
-        this.dataSource,
-        input.lines.map((l) => ({
-          skuId: skus.get(l.skuCode)!.id,
-          skuCode: l.skuCode,
-          requested: l.quantity,
-        })),
-      )
-    ).filter((s) => s.requested > s.available);
-    if (lacking.length) throw insufficientStock(lacking);
-    let placed: { order: Order; lines: OrderLine[] } | Order;
+    let skus = new Map<string, Sku>();
+    let placedLines: OrderLine[] = [];
+    let placed: { value: Order; replayed: boolean };
     try {
-      placed = await inTransaction(this.dataSource, async (m) => {
-        const earlier = await replay(m);
-        if (earlier) return earlier;
-        const stationId = await this.idOf(
-          m,
-          VillageStation,
-          destination.stationCode,
-          'Village station',
-          'destination.stationCode',
-        );
-        const carrierId = await this.idOf(m, Carrier, input.carrierCode ?? null, 'Carrier', 'carrierCode');
-        const now = currentTime();
-        // The order row comes first: a concurrent repeat of the key waits on its unique index until this
-        // commits.
-        const order = await m.save(
-          m.create(Order, {
-            number: temporaryCode('GD'),
-            merchantId: merchant.id,
-            idempotencyKey: input.idempotencyKey,
-            requestHash: hash,
-            status: OrderStatus.PLACED,
-            totalFen: 0n,
-            stationId,
-            recipientName: destination.recipientName,
-            recipientPhone: destination.recipientPhone,
-            address: destination.address,
-            city: destination.city,
-            province: destination.province,
-            carrierId,
-            trackingNumber: null,
-            parcels: null,
-            weightGrams: null,
-            placedAt: now,
-            updatedAt: now,
-            dispatchedAt: null,
-            deliveredAt: null,
-            cancelledAt: null,
-            cancelReason: null,
-          }),
-        );
-        order.number = `GD-${compactDate(shanghaiDate(now))}-${String(order.id).padStart(6, '0')}`;
-        const lines = await m.save(
-          input.lines.map((line) => {
-            const sku = skus.get(line.skuCode)!;
-            return m.create(OrderLine, {
-              orderId: order.id,
-              skuId: sku.id,
-              quantity: line.quantity,
-              unitPriceFen: sku.priceFen,
-              lineTotalFen: sku.priceFen * BigInt(line.quantity),
-            });
-          }),
-        );
-        order.totalFen = lines.reduce((sum, line) => sum + line.lineTotalFen, 0n);
-        await m.update(Order, { id: order.id }, { number: order.number, totalFen: order.totalFen });
-        await m.insert(OrderEvent, {
-          orderId: order.id,
-          status: OrderStatus.PLACED,
-          at: now,
-          actor: principal.label,
-          note: null,
-        });
-        await recordOrderPlaced(m, order);
-        await recordOrderChanged(m, order.id);
-        // Reservations come last, so the stock-level row locks they take are held only until the commit.
-        const short: Shortfall['lines'] = [];
-        for (const line of [...lines].sort((a, b) => a.skuId - b.skuId)) {
-          if (!(await takeAvailable(m, line.skuId, line.quantity, 'reserve'))) {
-            short.push({
-              skuId: line.skuId,
-              skuCode: input.lines.find((l) => skus.get(l.skuCode)!.id === line.skuId)!.skuCode,
-              requested: line.quantity,
-            });
-          }
-        }
-        if (short.length) throw new Shortfall(short);
-        await recordStockChanged(
-          m,
-          lines.map((l) => ({ skuId: l.skuId, reserved: l.quantity })),
-        );
-        return { order, lines };
-      });
+      placed = await runOnce(
+        this.dataSource,
+        {
+          scope: merchantScope(merchant.id),
+          operation: 'placeOrder',
+          key: input.idempotencyKey,
+          input: [input.lines.map((l) => [l.skuCode, l.quantity]), destination, input.carrierCode ?? null],
+        },
+        {
+          // What cannot be met now is refused before any write or lock (a flash sale refuses most requests);
+          // what can is still decided only by the conditional UPDATEs below. A replay never gets here.
+          before: async () => {
+            skus = await this.skusFor(this.dataSource.manager, input);
+            const lacking = (
+              await shortages(
+                this.dataSource,
+                input.lines.map((l) => ({
+                  skuId: skus.get(l.skuCode)!.id,
+                  skuCode: l.skuCode,
+                  requested: l.quantity,
+                })),
+              )
+            ).filter((s) => s.requested > s.available);
+            if (lacking.length) throw insufficientStock(lacking);
+          },
+          work: async (m) => {
+            const { order, lines } = await this.createOrder(m, principal, merchant, input, skus, destination);
+            placedLines = lines;
+            return order;
+          },
+          resultId: (order) => order.id,
+          load: (m, id) => m.findOneByOrFail(Order, { id }),
+        },
+      );
     } catch (error) {
       if (error instanceof Shortfall) throw insufficientStock(await shortages(this.dataSource, error.lines));
-      if (!isDuplicateKey(error)) throw error;
-      const earlier = await replay(this.dataSource);
-      if (!earlier) throw error;
-      return earlier;
+      throw error;
     }
-    if (placed instanceof Order) return placed;
-    this.events.stockChanged(placed.lines.map((l) => l.skuId));
-    this.events.orderStatusChanged([placed.order.id]);
-    this.events.rollupsChanged([shanghaiDate(placed.order.placedAt)]);
-    return placed.order;
+    if (placed.replayed) return placed.value;
+    this.events.stockChanged(placedLines.map((l) => l.skuId));
+    this.events.orderStatusChanged([placed.value.id]);
+    this.events.rollupsChanged([shanghaiDate(placed.value.placedAt)]);
+    return placed.value;
+  }
+
+  /** The order, its lines, event and rollups, then the reservations; Shortfall when one cannot be met. */
+  private async createOrder(
+    m: EntityManager,
+    principal: Principal,
+    merchant: Merchant,
+    input: PlaceOrderInput,
+    skus: Map<string, Sku>,
+    destination: ReturnType<typeof checkDestination>,
+  ): Promise<{ order: Order; lines: OrderLine[] }> {
+    const stationId = await this.idOf(
+      m,
+      VillageStation,
+      destination.stationCode,
+      'Village station',
+      'destination.stationCode',
+    );
+    const carrierId = await this.idOf(m, Carrier, input.carrierCode ?? null, 'Carrier', 'carrierCode');
+    const now = currentTime();
+    const order = await m.save(
+      m.create(Order, {
+        number: temporaryCode('GD'),
+        merchantId: merchant.id,
+        status: OrderStatus.PLACED,
+        totalFen: 0n,
+        stationId,
+        recipientName: destination.recipientName,
+        recipientPhone: destination.recipientPhone,
+        address: destination.address,
+        city: destination.city,
+        province: destination.province,
+        carrierId,
+        trackingNumber: null,
+        parcels: null,
+        weightGrams: null,
+        placedAt: now,
+        updatedAt: now,
+        dispatchedAt: null,
+        deliveredAt: null,
+        cancelledAt: null,
+        cancelReason: null,
+      }),
+    );
+    order.number = `GD-${compactDate(shanghaiDate(now))}-${String(order.id).padStart(6, '0')}`;
+    const lines = await m.save(
+      input.lines.map((line) => {
+        const sku = skus.get(line.skuCode)!;
+        return m.create(OrderLine, {
+          orderId: order.id,
+          skuId: sku.id,
+          quantity: line.quantity,
+          unitPriceFen: sku.priceFen,
+          lineTotalFen: sku.priceFen * BigInt(line.quantity),
+        });
+      }),
+    );
+    order.totalFen = lines.reduce((sum, line) => sum + line.lineTotalFen, 0n);
+    await m.update(Order, { id: order.id }, { number: order.number, totalFen: order.totalFen });
+    await m.insert(OrderEvent, {
+      orderId: order.id,
+      status: OrderStatus.PLACED,
+      at: now,
+      actor: principal.label,
+      note: null,
+    });
+    await recordOrderPlaced(m, order);
+    await recordOrderChanged(m, order.id);
+    // Reservations come last, so the stock-level row locks they take are held only until the commit.
+    const short: Shortfall['lines'] = [];
+    for (const line of [...lines].sort((a, b) => a.skuId - b.skuId)) {
+      if (!(await takeAvailable(m, line.skuId, line.quantity, 'reserve'))) {
+        short.push({
+          skuId: line.skuId,
+          skuCode: input.lines.find((l) => skus.get(l.skuCode)!.id === line.skuId)!.skuCode,
+          requested: line.quantity,
+        });
+      }
+    }
+    if (short.length) throw new Shortfall(short);
+    await recordStockChanged(
+      m,
+      lines.map((l) => ({ skuId: l.skuId, reserved: l.quantity })),
+    );
+    return { order, lines };
   }
 
   /** PLACED or ALLOCATED -> CANCELLED: releases the allocations (placement.allocated) and the reservation. */
-  async cancelOrder(principal: Principal, number: string, reason: string): Promise<Order> {
+  async cancelOrder(
+    principal: Principal,
+    number: string,
+    reason: string,
+    idempotencyKey?: string | null,
+  ): Promise<Order> {
     let skuIds: number[] = [];
-    const order = await this.transition(
-      principal,
-      number,
-      [OrderStatus.PLACED, OrderStatus.ALLOCATED],
-      OrderStatus.CANCELLED,
-      { cancelledAt: currentTime(), cancelReason: reason },
-      reason,
-      async (m, order) => {
+    return this.move(principal, 'cancelOrder', number, OrderStatus.CANCELLED, {
+      key: idempotencyKey,
+      input: { number, reason },
+      fields: () => ({ cancelledAt: currentTime(), cancelReason: reason }),
+      note: reason,
+      work: async (m, order) => {
         const allocations = await m.find(Allocation, {
           where: { orderId: order.id },
           order: { lotId: 'ASC', locationId: 'ASC' },
@@ -249,25 +235,20 @@ export class OrderService {
         for (const line of lines) await bumpStockLevel(m, line.skuId, { reserved: -line.quantity });
         skuIds = lines.map((l) => l.skuId);
       },
-    );
-    this.events.stockChanged(skuIds);
-    return order;
+      announce: () => this.events.stockChanged(skuIds),
+    });
   }
 
   /**
    * PLACED -> ALLOCATED: earmarks units (placement.allocated) of ACTIVE, unexpired lots
-   * first-expiry-first-out,
-   * across lots and bins; on_hand and reserved unchanged. All lines or INSUFFICIENT_STOCK and nothing.
+   * first-expiry-first-out, across lots and bins; on_hand and reserved unchanged. All lines or
+   * INSUFFICIENT_STOCK and nothing.
    */
-  allocateOrder(principal: Principal, number: string): Promise<Order> {
-    return this.transition(
-      principal,
-      number,
-      [OrderStatus.PLACED],
-      OrderStatus.ALLOCATED,
-      {},
-      null,
-      async (m, order) => {
+  allocateOrder(principal: Principal, number: string, idempotencyKey?: string | null): Promise<Order> {
+    return this.move(principal, 'allocateOrder', number, OrderStatus.ALLOCATED, {
+      key: idempotencyKey,
+      input: { number },
+      work: async (m, order) => {
         const lines = await m.find(OrderLine, { where: { orderId: order.id }, order: { skuId: 'ASC' } });
         const skus = await m.findBy(Sku, { id: In(lines.map((l) => l.skuId)) });
         const today = shanghaiToday();
@@ -315,23 +296,19 @@ export class OrderService {
         }
         if (short.length) throw insufficientStock(short);
       },
-    );
+    });
   }
 
   /**
    * ALLOCATED -> PICKED: per allocation a PICK movement (-quantity); placement quantity and allocated, lot
    * quantity (DEPLETED at 0), on_hand and reserved all decrease by the units picked.
    */
-  async pickOrder(principal: Principal, number: string): Promise<Order> {
+  async pickOrder(principal: Principal, number: string, idempotencyKey?: string | null): Promise<Order> {
     let skuIds: number[] = [];
-    const order = await this.transition(
-      principal,
-      number,
-      [OrderStatus.ALLOCATED],
-      OrderStatus.PICKED,
-      {},
-      null,
-      async (m, order) => {
+    return this.move(principal, 'pickOrder', number, OrderStatus.PICKED, {
+      key: idempotencyKey,
+      input: { number },
+      work: async (m, order) => {
         const allocations = await m.find(Allocation, {
           where: { orderId: order.id },
           order: { lotId: 'ASC', locationId: 'ASC' },
@@ -375,93 +352,91 @@ export class OrderService {
         }
         skuIds = [...bySku.keys()];
       },
-    );
-    this.events.stockChanged(skuIds);
-    return order;
+      announce: () => this.events.stockChanged(skuIds),
+    });
   }
 
   /** PICKED -> DISPATCHED with carrier, tracking number and parcels. Touches no stock. */
   async dispatchOrder(principal: Principal, input: DispatchOrderInput): Promise<Order> {
-    const carrier = await this.dataSource.getRepository(Carrier).findOneBy({ code: input.carrierCode });
-    if (!carrier) throw notFound('Carrier', input.carrierCode, 'carrierCode');
-    if (!carrier.active) throw badInput('carrierCode', `Carrier ${carrier.code} is inactive`);
-    const fields: TransitionFields = {
-      carrierId: carrier.id,
-      trackingNumber: input.trackingNumber,
-      parcels: input.parcels,
-      weightGrams: input.weightGrams ?? null,
-      dispatchedAt: currentTime(),
-    };
-    const order = await this.transition(
-      principal,
-      input.number,
-      [OrderStatus.PICKED],
-      OrderStatus.DISPATCHED,
-      fields,
-      null,
-      (m, order) => recordOrderDispatched(m, order),
-    );
-    this.events.rollupsChanged([shanghaiDate(fields.dispatchedAt!)]);
-    return order;
+    let carrier: Carrier | null = null;
+    let dispatchedAt = currentTime();
+    return this.move(principal, 'dispatchOrder', input.number, OrderStatus.DISPATCHED, {
+      key: input.idempotencyKey,
+      input: [
+        input.number,
+        input.carrierCode,
+        input.trackingNumber,
+        input.parcels,
+        input.weightGrams ?? null,
+      ],
+      before: async () => {
+        carrier = await this.dataSource.getRepository(Carrier).findOneBy({ code: input.carrierCode });
+        if (!carrier) throw notFound('Carrier', input.carrierCode, 'carrierCode');
+        if (!carrier.active) throw badInput('carrierCode', `Carrier ${carrier.code} is inactive`);
+      },
+      fields: () => ({
+        carrierId: carrier!.id,
+        trackingNumber: input.trackingNumber,
+        parcels: input.parcels,
+        weightGrams: input.weightGrams ?? null,
+        dispatchedAt: (dispatchedAt = currentTime()),
+      }),
+      work: (m, order) => recordOrderDispatched(m, order),
+      announce: () => this.events.rollupsChanged([shanghaiDate(dispatchedAt)]),
+    });
   }
 
   /** DISPATCHED -> DELIVERED. Touches no stock. */
-  markDelivered(principal: Principal, number: string): Promise<Order> {
-    return this.transition(
-      principal,
-      number,
-      [OrderStatus.DISPATCHED],
-      OrderStatus.DELIVERED,
-      { deliveredAt: currentTime() },
-      null,
-      async () => undefined,
-    );
+  markDelivered(principal: Principal, number: string, idempotencyKey?: string | null): Promise<Order> {
+    return this.move(principal, 'markDelivered', number, OrderStatus.DELIVERED, {
+      key: idempotencyKey,
+      input: { number },
+      fields: () => ({ deliveredAt: currentTime() }),
+    });
   }
 
   /**
-   * One step of the order state machine in one transaction: a conditional UPDATE from the status read
-   * (INVALID_STATE when the order is elsewhere or another request moved it first), `work`, and an OrderEvent.
+   * One step of the order state machine (order-transitions.ts) in one transaction: the order read, the
+   * conditional UPDATE of `transition`, `work`, and its OrderEvent. With a key, a repeat returns the order
+   * as it is now and changes nothing; without one, a repeat is INVALID_STATE. Announces after the commit.
    */
-  private async transition(
+  private async move(
     principal: Principal,
+    operation: string,
     number: string,
-    from: OrderStatus[],
     to: OrderStatus,
-    fields: TransitionFields,
-    note: string | null,
-    work: (m: EntityManager, order: Order) => Promise<void>,
+    step: {
+      key: string | null | undefined;
+      input: unknown;
+      before?: () => Promise<void>;
+      fields?: () => TransitionFields;
+      note?: string | null;
+      work?: (m: EntityManager, order: Order) => Promise<void>;
+      announce?: () => void;
+    },
   ): Promise<Order> {
-    const order = await inTransaction(this.dataSource, async (m) => {
-      const order = await m.findOneBy(Order, { number });
-      if (!order || !canSee(principal, order)) throw notFound('Order', number, 'number');
-      if (!from.includes(order.status))
-        throw invalidState(
-          `Order ${number} is ${order.status}; it must be ${from.join(' or ')} to become ${to}`,
-        );
-      const entries = Object.entries(fields);
-      const set = entries
-        .map(([key]) => `, ${key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)} = ?`)
-        .join('');
-      const values = entries.map(([, value]) => (value instanceof Date ? sqlInstant(m, value) : value));
-      const updatedAt = currentTime();
-      const changed = await execute(
-        m,
-        `UPDATE orders SET status = ?, updated_at = ?${set} WHERE id = ? AND status = ?`,
-        [to, sqlInstant(m, updatedAt), ...values, order.id, order.status],
-      );
-      if (changed !== 1) throw invalidState(`Order ${number} changed meanwhile; read it again`);
-      Object.assign(order, fields, { status: to, updatedAt });
-      await work(m, order);
-      await m.insert(OrderEvent, {
-        orderId: order.id,
-        status: to,
-        at: currentTime(),
-        actor: principal.label,
-        note,
-      });
-      await recordOrderChanged(m, order.id);
-      return order;
-    });
+    const { value: order, replayed } = await runOnce(
+      this.dataSource,
+      { scope: principal.keyScope, operation, key: step.key, input: step.input },
+      {
+        before: step.before,
+        work: async (m) => {
+          const order = await m.findOneBy(Order, { number });
+          if (!order || !canSee(principal, order)) throw notFound('Order', number, 'number');
+          await transition(m, order, to, {
+            fields: step.fields?.(),
+            actor: principal.label,
+            note: step.note,
+          });
+          await step.work?.(m, order);
+          return order;
+        },
+        resultId: (order) => order.id,
+        load: (m, id) => m.findOneByOrFail(Order, { id }),
+      },
+    );
+    if (replayed) return order;
+    step.announce?.();
     this.events.orderStatusChanged([order.id]);
     return order;
   }

@@ -38,16 +38,25 @@ export class StockOperationsResolver {
 
   @Authorized(Role.WAREHOUSE)
   @Mutation(() => Lot)
-  holdLot(@Arg('code') code: string, @Arg('reason') reason: string, @Ctx() { services, loaders }: Context) {
+  holdLot(
+    @Arg('code') code: string,
+    @Arg('reason') reason: string,
+    @Arg('idempotencyKey', () => String, { nullable: true }) idempotencyKey: string | null,
+    @Ctx() { services, principal, loaders }: Context,
+  ) {
     loaders.clearAll();
-    return services.stock.holdLot(code, reason);
+    return services.stock.holdLot(principal, code, reason, idempotencyKey);
   }
 
   @Authorized(Role.WAREHOUSE)
   @Mutation(() => Lot)
-  releaseLot(@Arg('code') code: string, @Ctx() { services, loaders }: Context) {
+  releaseLot(
+    @Arg('code') code: string,
+    @Arg('idempotencyKey', () => String, { nullable: true }) idempotencyKey: string | null,
+    @Ctx() { services, principal, loaders }: Context,
+  ) {
     loaders.clearAll();
-    return services.stock.releaseLot(code);
+    return services.stock.releaseLot(principal, code, idempotencyKey);
   }
 
   @Authorized(Role.WAREHOUSE)

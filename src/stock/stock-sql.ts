@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { MovementType } from '../graphql/enums';
 import { currentTime, shanghaiToday } from '../time';
@@ -80,11 +79,6 @@ export async function availableBySku(
     [shanghaiToday(), ...skuIds],
   );
   return new Map(rows.map((r) => [Number(r.sku_id), availableOf(partsFromRow(r))]));
-}
-
-/** A stable hash of a request's input, to tell an idempotent replay from a CONFLICT. */
-export function requestHash(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
 }
 
 /** A placeholder for a unique code until the row's id is known. */

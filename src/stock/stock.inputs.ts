@@ -44,6 +44,9 @@ export class ReceiveLotInput {
 
 @InputType()
 export class MoveStockInput {
+  @Field({ description: 'A repeat with the same key moves nothing again (see the conventions at the top).' })
+  @Length(1, 100)
+  idempotencyKey: string;
   @Field() @Length(1, 40) lotCode: string;
   @Field() @Length(1, 40) fromLocationCode: string;
   @Field() @Length(1, 40) toLocationCode: string;
@@ -52,6 +55,9 @@ export class MoveStockInput {
 
 @InputType()
 export class AdjustStockInput {
+  @Field({ description: 'A repeat with the same key adjusts nothing again.' })
+  @Length(1, 100)
+  idempotencyKey: string;
   @Field() @Length(1, 40) lotCode: string;
   @Field() @Length(1, 40) locationCode: string;
   @Field(() => Int, { description: 'Non-zero; negative removes units.' })

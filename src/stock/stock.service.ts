@@ -3,17 +3,17 @@ import { Principal } from '../auth/principal';
 import { Farm } from '../catalog/farm.entity';
 import { Location } from '../catalog/location.entity';
 import { Sku } from '../catalog/sku.entity';
-import { inTransaction, isDuplicateKey } from '../db/transaction';
+import { inTransaction } from '../db/transaction';
+import { runOnce } from '../idempotency/idempotency.service';
 import { GatewayEvents } from '../events';
 import { Connection, ConnectionArgs, paginate } from '../graphql/connection';
 import { LotStatus, MovementType } from '../graphql/enums';
-import { badInput, conflict, insufficientStock, invalidState, notFound } from '../graphql/errors';
+import { badInput, insufficientStock, invalidState, notFound } from '../graphql/errors';
 import { addDays, currentTime, shanghaiDate, shanghaiToday } from '../time';
 import { recordLotHeld, recordStockChanged } from '../webhooks/webhook-outbox';
 import { applyLotFilter } from './lot-filter';
 import { LotPlacement } from './lot-placement.entity';
 import { LotShipment, LotTrace } from './lot-trace.type';
-import { LotReceipt } from './lot-receipt.entity';
 import { Lot } from './lot.entity';
 import { StockMovement } from './stock-movement.entity';
 import {
@@ -23,7 +23,6 @@ import {
   execute,
   forUpdate,
   recordMovement,
-  requestHash,
   sqlInstant,
   takeAvailable,
   temporaryCode,
@@ -106,87 +105,72 @@ export class StockService {
    * Idempotent by (caller, idempotencyKey): a replay returns the first lot, other input is CONFLICT.
    */
   async receiveLot(principal: Principal, input: ReceiveLotInput): Promise<Lot> {
-    const hash = requestHash([
-      input.skuCode,
-      input.farmCode,
-      input.quantity,
-      input.locationCode,
-      input.harvestedOn ?? null,
-      input.expiresOn ?? null,
-    ]);
-    const replay = async (m: EntityManager | DataSource): Promise<Lot | null> => {
-      const receipt = await m
-        .getRepository(LotReceipt)
-        .findOneBy({ scope: principal.keyScope, idempotencyKey: input.idempotencyKey });
-      if (!receipt) return null;
-      if (receipt.requestHash !== hash)
-        throw conflict('This idempotency key was used for another receipt', 'idempotencyKey');
-      return m.getRepository(Lot).findOneByOrFail({ id: receipt.lotId });
-    };
-    let lot: Lot;
-    try {
-      lot = await inTransaction(this.dataSource, async (m) => {
-        const earlier = await replay(m);
-        if (earlier) return earlier;
-        const sku = await m.findOneBy(Sku, { code: input.skuCode });
-        if (!sku) throw notFound('SKU', input.skuCode, 'skuCode');
-        if (!sku.active) throw badInput('skuCode', `SKU ${sku.code} is inactive`);
-        const farm = await m.findOneBy(Farm, { code: input.farmCode });
-        if (!farm) throw notFound('Farm', input.farmCode, 'farmCode');
-        const location = await this.binFor(m, input.locationCode, 'locationCode', sku);
-        const now = currentTime();
-        const receivedOn = shanghaiDate(now);
-        const expiresOn = input.expiresOn ?? addDays(receivedOn, sku.shelfLifeDays);
-        if (input.harvestedOn && expiresOn < input.harvestedOn) {
-          throw badInput(
-            'expiresOn',
-            `expiresOn must not be before harvestedOn (${input.harvestedOn}), got ${expiresOn}`,
+    const { value: lot, replayed } = await runOnce(
+      this.dataSource,
+      {
+        scope: principal.keyScope,
+        operation: 'receiveLot',
+        key: input.idempotencyKey,
+        input: [
+          input.skuCode,
+          input.farmCode,
+          input.quantity,
+          input.locationCode,
+          input.harvestedOn ?? null,
+          input.expiresOn ?? null,
+        ],
+      },
+      {
+        work: async (m) => {
+          const sku = await m.findOneBy(Sku, { code: input.skuCode });
+          if (!sku) throw notFound('SKU', input.skuCode, 'skuCode');
+          if (!sku.active) throw badInput('skuCode', `SKU ${sku.code} is inactive`);
+          const farm = await m.findOneBy(Farm, { code: input.farmCode });
+          if (!farm) throw notFound('Farm', input.farmCode, 'farmCode');
+          const location = await this.binFor(m, input.locationCode, 'locationCode', sku);
+          const now = currentTime();
+          const receivedOn = shanghaiDate(now);
+          const expiresOn = input.expiresOn ?? addDays(receivedOn, sku.shelfLifeDays);
+          if (input.harvestedOn && expiresOn < input.harvestedOn) {
+            throw badInput(
+              'expiresOn',
+              `expiresOn must not be before harvestedOn (${input.harvestedOn}), got ${expiresOn}`,
+            );
+          }
+          const created = await m.save(
+            m.create(Lot, {
+              code: temporaryCode('LOT'),
+              skuId: sku.id,
+              farmId: farm.id,
+              status: LotStatus.ACTIVE,
+              receivedAt: now,
+              harvestedOn: input.harvestedOn ?? null,
+              expiresOn,
+              quantityReceived: input.quantity,
+              quantityOnHand: input.quantity,
+              holdReason: null,
+            }),
           );
-        }
-        const created = await m.save(
-          m.create(Lot, {
-            code: temporaryCode('LOT'),
-            skuId: sku.id,
-            farmId: farm.id,
-            status: LotStatus.ACTIVE,
-            receivedAt: now,
-            harvestedOn: input.harvestedOn ?? null,
-            expiresOn,
-            quantityReceived: input.quantity,
-            quantityOnHand: input.quantity,
-            holdReason: null,
-          }),
-        );
-        created.code = `LOT-${compactDate(receivedOn)}-${String(created.id).padStart(4, '0')}`;
-        await m.update(Lot, { id: created.id }, { code: created.code });
-        // The receipt row comes before any balance: a concurrent repeat waits here for this one to commit.
-        await m.insert(LotReceipt, {
-          scope: principal.keyScope,
-          idempotencyKey: input.idempotencyKey,
-          requestHash: hash,
-          lotId: created.id,
-          createdAt: now,
-        });
-        await m.insert(LotPlacement, {
-          lotId: created.id,
-          locationId: location.id,
-          quantity: input.quantity,
-          allocated: 0,
-        });
-        await recordMovement(m, principal.label, created, MovementType.RECEIPT, input.quantity, {
-          toLocationId: location.id,
-          occurredAt: now,
-        });
-        await bumpStockLevel(m, sku.id, { onHand: input.quantity });
-        return created;
-      });
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-      const earlier = await replay(this.dataSource);
-      if (!earlier) throw error;
-      return earlier;
-    }
-    this.events.stockChanged([lot.skuId]);
+          created.code = `LOT-${compactDate(receivedOn)}-${String(created.id).padStart(4, '0')}`;
+          await m.update(Lot, { id: created.id }, { code: created.code });
+          await m.insert(LotPlacement, {
+            lotId: created.id,
+            locationId: location.id,
+            quantity: input.quantity,
+            allocated: 0,
+          });
+          await recordMovement(m, principal.label, created, MovementType.RECEIPT, input.quantity, {
+            toLocationId: location.id,
+            occurredAt: now,
+          });
+          await bumpStockLevel(m, sku.id, { onHand: input.quantity });
+          return created;
+        },
+        resultId: (lot) => lot.id,
+        load: (m, id) => m.findOneByOrFail(Lot, { id }),
+      },
+    );
+    if (!replayed) this.events.stockChanged([lot.skuId]);
     return lot;
   }
 
@@ -194,23 +178,37 @@ export class StockService {
    * Moves free (unallocated) units of a lot between bins of its zone: TRANSFER movement, on_hand unchanged.
    */
   async moveStock(principal: Principal, input: MoveStockInput): Promise<Lot> {
-    return inTransaction(this.dataSource, async (m) => {
-      const lot = await this.lockLot(m, input.lotCode, 'lotCode');
-      const sku = await m.findOneByOrFail(Sku, { id: lot.skuId });
-      const from = await m.findOneBy(Location, { code: input.fromLocationCode });
-      if (!from) throw notFound('Location', input.fromLocationCode, 'fromLocationCode');
-      const to = await this.binFor(m, input.toLocationCode, 'toLocationCode', sku);
-      if (to.id === from.id)
-        throw badInput('toLocationCode', 'toLocationCode must differ from fromLocationCode');
-      await this.takeFromPlacement(m, lot, sku, from.id, input.quantity);
-      await this.putIntoPlacement(m, lot.id, to.id, input.quantity);
-      await recordMovement(m, principal.label, lot, MovementType.TRANSFER, input.quantity, {
-        fromLocationId: from.id,
-        toLocationId: to.id,
-        onHandDelta: 0,
-      });
-      return lot;
-    });
+    const { value } = await runOnce(
+      this.dataSource,
+      {
+        scope: principal.keyScope,
+        operation: 'moveStock',
+        key: input.idempotencyKey,
+        input: [input.lotCode, input.fromLocationCode, input.toLocationCode, input.quantity],
+      },
+      {
+        work: async (m) => {
+          const lot = await this.lockLot(m, input.lotCode, 'lotCode');
+          const sku = await m.findOneByOrFail(Sku, { id: lot.skuId });
+          const from = await m.findOneBy(Location, { code: input.fromLocationCode });
+          if (!from) throw notFound('Location', input.fromLocationCode, 'fromLocationCode');
+          const to = await this.binFor(m, input.toLocationCode, 'toLocationCode', sku);
+          if (to.id === from.id)
+            throw badInput('toLocationCode', 'toLocationCode must differ from fromLocationCode');
+          await this.takeFromPlacement(m, lot, sku, from.id, input.quantity);
+          await this.putIntoPlacement(m, lot.id, to.id, input.quantity);
+          await recordMovement(m, principal.label, lot, MovementType.TRANSFER, input.quantity, {
+            fromLocationId: from.id,
+            toLocationId: to.id,
+            onHandDelta: 0,
+          });
+          return lot;
+        },
+        resultId: (lot) => lot.id,
+        load: (m, id) => m.findOneByOrFail(Lot, { id }),
+      },
+    );
+    return value;
   }
 
   /**
@@ -218,98 +216,153 @@ export class StockService {
    * (held_or_expired too for a HELD lot). A decrease may take neither allocated nor reserved units.
    */
   async adjustStock(principal: Principal, input: AdjustStockInput): Promise<StockMovement> {
-    const movement = await inTransaction(this.dataSource, async (m) => {
-      const lot = await this.lockLot(m, input.lotCode, 'lotCode');
-      if (lot.status === LotStatus.EXPIRED)
-        throw invalidState(`Lot ${lot.code} was written off as expired; it cannot be adjusted`);
-      const sku = await m.findOneByOrFail(Sku, { id: lot.skuId });
-      const held = lot.status === LotStatus.HELD;
-      const sellable = lot.status !== LotStatus.HELD && lot.expiresOn >= shanghaiToday();
-      const units = Math.abs(input.delta);
-      let locationId: number;
-      if (input.delta < 0) {
-        const location = await m.findOneBy(Location, { code: input.locationCode });
-        if (!location) throw notFound('Location', input.locationCode, 'locationCode');
-        locationId = location.id;
-        await this.takeFromPlacement(m, lot, sku, location.id, units);
-        if (sellable) {
-          // Removing sellable units must not leave less on hand than open orders reserved.
-          if (!(await takeAvailable(m, sku.id, units, 'remove'))) {
-            const available = (await availableBySku(m, [sku.id])).get(sku.id) ?? 0;
-            throw insufficientStock([{ skuCode: sku.code, requested: units, available }]);
-          }
-        } else {
-          await bumpStockLevel(m, sku.id, { onHand: -units, heldOrExpired: held ? -units : 0 });
-        }
-        await execute(
-          m,
-          "UPDATE lot SET status = CASE WHEN status <> 'HELD' AND quantity_on_hand = ? THEN 'DEPLETED' ELSE status END, quantity_on_hand = quantity_on_hand - ? WHERE id = ?",
-          [units, units, lot.id],
-        );
-        await recordStockChanged(m, [{ skuId: sku.id, onHand: -units, heldOrExpired: held ? -units : 0 }]);
-      } else {
-        locationId = (await this.binFor(m, input.locationCode, 'locationCode', sku)).id;
-        await this.putIntoPlacement(m, lot.id, locationId, units);
-        await execute(
-          m,
-          "UPDATE lot SET status = CASE WHEN status = 'DEPLETED' THEN 'ACTIVE' ELSE status END, quantity_on_hand = quantity_on_hand + ? WHERE id = ?",
-          [units, lot.id],
-        );
-        await bumpStockLevel(m, sku.id, { onHand: units, heldOrExpired: held ? units : 0 });
-      }
-      return recordMovement(m, principal.label, lot, MovementType.ADJUSTMENT, units, {
-        onHandDelta: input.delta,
-        reason: input.reason,
-        note: input.note ?? null,
-        ...(input.delta < 0 ? { fromLocationId: locationId } : { toLocationId: locationId }),
-      });
-    });
-    this.events.stockChanged([movement.skuId]);
+    const { value: movement, replayed } = await runOnce(
+      this.dataSource,
+      {
+        scope: principal.keyScope,
+        operation: 'adjustStock',
+        key: input.idempotencyKey,
+        input: [input.lotCode, input.locationCode, input.delta, input.reason, input.note ?? null],
+      },
+      {
+        work: (m) => this.adjust(m, principal, input),
+        resultId: (movement) => movement.id,
+        load: (m, id) => m.findOneByOrFail(StockMovement, { id }),
+      },
+    );
+    if (!replayed) this.events.stockChanged([movement.skuId]);
     return movement;
   }
 
+  private async adjust(
+    m: EntityManager,
+    principal: Principal,
+    input: AdjustStockInput,
+  ): Promise<StockMovement> {
+    const lot = await this.lockLot(m, input.lotCode, 'lotCode');
+    if (lot.status === LotStatus.EXPIRED)
+      throw invalidState(`Lot ${lot.code} was written off as expired; it cannot be adjusted`);
+    const sku = await m.findOneByOrFail(Sku, { id: lot.skuId });
+    const held = lot.status === LotStatus.HELD;
+    const sellable = lot.status !== LotStatus.HELD && lot.expiresOn >= shanghaiToday();
+    const units = Math.abs(input.delta);
+    let locationId: number;
+    if (input.delta < 0) {
+      const location = await m.findOneBy(Location, { code: input.locationCode });
+      if (!location) throw notFound('Location', input.locationCode, 'locationCode');
+      locationId = location.id;
+      await this.takeFromPlacement(m, lot, sku, location.id, units);
+      if (sellable) {
+        // Removing sellable units must not leave less on hand than open orders reserved.
+        if (!(await takeAvailable(m, sku.id, units, 'remove'))) {
+          const available = (await availableBySku(m, [sku.id])).get(sku.id) ?? 0;
+          throw insufficientStock([{ skuCode: sku.code, requested: units, available }]);
+        }
+      } else {
+        await bumpStockLevel(m, sku.id, { onHand: -units, heldOrExpired: held ? -units : 0 });
+      }
+      await execute(
+        m,
+        "UPDATE lot SET status = CASE WHEN status <> 'HELD' AND quantity_on_hand = ? THEN 'DEPLETED' ELSE status END, quantity_on_hand = quantity_on_hand - ? WHERE id = ?",
+        [units, units, lot.id],
+      );
+      await recordStockChanged(m, [{ skuId: sku.id, onHand: -units, heldOrExpired: held ? -units : 0 }]);
+    } else {
+      locationId = (await this.binFor(m, input.locationCode, 'locationCode', sku)).id;
+      await this.putIntoPlacement(m, lot.id, locationId, units);
+      await execute(
+        m,
+        "UPDATE lot SET status = CASE WHEN status = 'DEPLETED' THEN 'ACTIVE' ELSE status END, quantity_on_hand = quantity_on_hand + ? WHERE id = ?",
+        [units, lot.id],
+      );
+      await bumpStockLevel(m, sku.id, { onHand: units, heldOrExpired: held ? units : 0 });
+    }
+    return recordMovement(m, principal.label, lot, MovementType.ADJUSTMENT, units, {
+      onHandDelta: input.delta,
+      reason: input.reason,
+      note: input.note ?? null,
+      ...(input.delta < 0 ? { fromLocationId: locationId } : { toLocationId: locationId }),
+    });
+  }
+
   /** ACTIVE -> HELD: the lot's on-hand units move into held_or_expired (no longer available). */
-  async holdLot(code: string, reason: string): Promise<Lot> {
-    return this.changeHold(code, LotStatus.ACTIVE, LotStatus.HELD, reason);
+  async holdLot(principal: Principal, code: string, reason: string, idempotencyKey?: string | null) {
+    return this.changeHold(
+      principal,
+      'holdLot',
+      idempotencyKey,
+      code,
+      LotStatus.ACTIVE,
+      LotStatus.HELD,
+      reason,
+    );
   }
 
   /** HELD -> ACTIVE: the lot's on-hand units leave held_or_expired (available again unless expired). */
-  async releaseLot(code: string): Promise<Lot> {
-    return this.changeHold(code, LotStatus.HELD, LotStatus.ACTIVE, null);
+  async releaseLot(principal: Principal, code: string, idempotencyKey?: string | null): Promise<Lot> {
+    return this.changeHold(
+      principal,
+      'releaseLot',
+      idempotencyKey,
+      code,
+      LotStatus.HELD,
+      LotStatus.ACTIVE,
+      null,
+    );
   }
 
+  /** With a key, a repeat returns the lot as it is now and changes nothing; without, it is INVALID_STATE. */
   private async changeHold(
+    principal: Principal,
+    operation: 'holdLot' | 'releaseLot',
+    key: string | null | undefined,
     code: string,
     from: LotStatus,
     to: LotStatus,
     reason: string | null,
   ): Promise<Lot> {
-    const lot = await inTransaction(this.dataSource, async (m) => {
-      const found = await m.findOneBy(Lot, { code });
-      if (!found) throw notFound('Lot', code, 'code');
-      const changed = await execute(
-        m,
-        'UPDATE lot SET status = ?, hold_reason = ? WHERE id = ? AND status = ?',
-        [to, reason, found.id, from],
-      );
-      if (changed !== 1)
-        throw invalidState(
-          `Lot ${code} is ${found.effectiveStatus}; only a${from === LotStatus.ACTIVE ? 'n ACTIVE lot can be held' : ' HELD lot can be released'}`,
-        );
-      const sign = to === LotStatus.HELD ? '+' : '-';
-      await execute(
-        m,
-        `UPDATE stock_level SET held_or_expired = held_or_expired ${sign} (SELECT quantity_on_hand FROM lot WHERE id = ?), updated_at = ? WHERE sku_id = ?`,
-        [found.id, sqlInstant(m), found.skuId],
-      );
-      if (to === LotStatus.HELD) {
-        await recordStockChanged(m, [{ skuId: found.skuId, heldOrExpired: found.quantityOnHand }]);
-        await recordLotHeld(m, found.id, reason ?? '');
-      }
-      return m.findOneByOrFail(Lot, { id: found.id });
-    });
-    this.events.stockChanged([lot.skuId]);
+    const { value: lot, replayed } = await runOnce(
+      this.dataSource,
+      { scope: principal.keyScope, operation, key, input: [code, reason] },
+      {
+        work: (m) => this.setHold(m, code, from, to, reason),
+        resultId: (lot) => lot.id,
+        load: (m, id) => m.findOneByOrFail(Lot, { id }),
+      },
+    );
+    if (!replayed) this.events.stockChanged([lot.skuId]);
     return lot;
+  }
+
+  private async setHold(
+    m: EntityManager,
+    code: string,
+    from: LotStatus,
+    to: LotStatus,
+    reason: string | null,
+  ): Promise<Lot> {
+    const found = await m.findOneBy(Lot, { code });
+    if (!found) throw notFound('Lot', code, 'code');
+    const changed = await execute(
+      m,
+      'UPDATE lot SET status = ?, hold_reason = ? WHERE id = ? AND status = ?',
+      [to, reason, found.id, from],
+    );
+    if (changed !== 1)
+      throw invalidState(
+        `Lot ${code} is ${found.effectiveStatus}; only a${from === LotStatus.ACTIVE ? 'n ACTIVE lot can be held' : ' HELD lot can be released'}`,
+      );
+    const sign = to === LotStatus.HELD ? '+' : '-';
+    await execute(
+      m,
+      `UPDATE stock_level SET held_or_expired = held_or_expired ${sign} (SELECT quantity_on_hand FROM lot WHERE id = ?), updated_at = ? WHERE sku_id = ?`,
+      [found.id, sqlInstant(m), found.skuId],
+    );
+    if (to === LotStatus.HELD) {
+      await recordStockChanged(m, [{ skuId: found.skuId, heldOrExpired: found.quantityOnHand }]);
+      await recordLotHeld(m, found.id, reason ?? '');
+    }
+    return m.findOneByOrFail(Lot, { id: found.id });
   }
 
   /**

@@ -90,7 +90,7 @@ export async function snapshot(app: TestApp) {
     'allocation',
     'lot',
     'lot_placement',
-    'lot_receipt',
+    'idempotency_record',
     'stock_movement',
   ];
   const counts = Object.fromEntries(await Promise.all(tables.map(async (t) => [t, await count(t)])));

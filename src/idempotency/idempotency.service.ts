@@ -1,0 +1,200 @@
+import { createHash } from 'node:crypto';
+import { DataSource, EntityManager, LessThan } from 'typeorm';
+import { inTransaction, isDuplicateKey } from '../db/transaction';
+import { badInput, conflict } from '../graphql/errors';
+import { logger } from '../logger';
+import { IdempotencyRecord } from './idempotency-record.entity';
+
+/**
+ * The one idempotency rule of every keyed mutation (DESIGN.md rule 4):
+ * - same scope, key and input: the first result again (`load` of the id it stored), nothing done twice;
+ * - same key, other input or another mutation: CONFLICT naming idempotencyKey;
+ * - a repeat that arrives while the first is running waits for it: the record is inserted first in the
+ *   first request's transaction, so the repeat's insert waits on the unique (scope, key) index, fails with
+ *   a duplicate key once the first commits, and replays it (or takes over when the first rolled back).
+ * A refused request (an error thrown by `work`) rolls its record back: the key stays free for a retry.
+ * Records are kept KEEP_FOR_MS (at least the 24 hours the contract promises), then deleted in batches by
+ * startIdempotencyCleanup.
+ */
+
+export const KEEP_FOR_MS = 48 * 3600 * 1000;
+export const MAX_KEY_LENGTH = 100;
+
+/** What identifies one keyed request. */
+export interface KeyedRequest {
+  /** Whose key it is: `principal.keyScope`, or merchantScope(id) for placeOrder. */
+  scope: string;
+  /** The mutation's name; the same key on another mutation is CONFLICT. */
+  operation: string;
+  /** The client's key; null or undefined: no key, `work` simply runs in a transaction. */
+  key: string | null | undefined;
+  /** The request's input without the key; its hash tells a replay from a CONFLICT. */
+  input: unknown;
+}
+
+export interface KeyedSteps<T> {
+  /** Checks run after the replay lookup and before the transaction (e.g. refusing what cannot be met). */
+  before?: () => Promise<void>;
+  /** The change itself, in the transaction that also holds the record. */
+  work: (m: EntityManager) => Promise<T>;
+  /** The id `load` turns back into the result. */
+  resultId: (value: T) => number;
+  /** The result of an earlier request, as it is now. */
+  load: (m: EntityManager, resultId: number) => Promise<T>;
+}
+
+/** Placing orders is keyed per merchant, whichever API key places them. */
+export function merchantScope(merchantId: number): string {
+  return `merchant:${merchantId}`;
+}
+
+/** A stable hash of a request's input. */
+export function requestHash(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
+}
+
+/** BAD_USER_INPUT unless the key is 1 to 100 characters; null and undefined pass (optional keys). */
+export function checkIdempotencyKey(key: string | null | undefined): void {
+  if (key == null) return;
+  if (key.length < 1 || key.length > MAX_KEY_LENGTH)
+    throw badInput(
+      'idempotencyKey',
+      `idempotencyKey must be 1 to ${MAX_KEY_LENGTH} characters, got ${key.length}`,
+    );
+}
+
+/** Thrown inside the transaction when the key's record exists: the transaction rolls back, then replays. */
+class KeyTaken extends Error {}
+
+/**
+ * Runs `work` in one transaction at most once per (scope, key); `replayed` says whether an earlier request's
+ * result was returned instead (the caller then announces no events).
+ */
+export async function runOnce<T>(
+  dataSource: DataSource,
+  request: KeyedRequest,
+  steps: KeyedSteps<T>,
+  now: () => Date = () => new Date(),
+): Promise<{ value: T; replayed: boolean }> {
+  checkIdempotencyKey(request.key);
+  if (request.key == null) {
+    await steps.before?.();
+    return { value: await inTransaction(dataSource, steps.work), replayed: false };
+  }
+  const key = request.key;
+  const hash = requestHash(request.input);
+  const earlier = await replay(dataSource.manager, request, hash, steps);
+  if (earlier) return earlier;
+  await steps.before?.();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const value = await inTransaction(dataSource, async (m) => {
+        try {
+          await m.insert(IdempotencyRecord, {
+            scope: request.scope,
+            idempotencyKey: key,
+            operation: request.operation,
+            requestHash: hash,
+            resultId: null,
+            createdAt: now(),
+          });
+        } catch (error) {
+          if (isDuplicateKey(error)) throw new KeyTaken();
+          throw error;
+        }
+        const value = await steps.work(m);
+        await m.update(
+          IdempotencyRecord,
+          { scope: request.scope, idempotencyKey: key },
+          { resultId: steps.resultId(value) },
+        );
+        return value;
+      });
+      return { value, replayed: false };
+    } catch (error) {
+      if (!(error instanceof KeyTaken) || attempt >= 3) throw error;
+      const earlier = await replay(dataSource.manager, request, hash, steps);
+      if (earlier) return earlier;
+      // The record was cleaned up in between: claim the key again.
+    }
+  }
+}
+
+async function replay<T>(
+  m: EntityManager,
+  request: KeyedRequest,
+  hash: string,
+  steps: KeyedSteps<T>,
+): Promise<{ value: T; replayed: true } | null> {
+  const record = await m.findOneBy(IdempotencyRecord, {
+    scope: request.scope,
+    idempotencyKey: request.key!,
+  });
+  if (!record) return null;
+  if (record.operation !== request.operation)
+    throw conflict(
+      `This idempotency key was used for ${record.operation}; use a new key for ${request.operation}`,
+      'idempotencyKey',
+    );
+  if (record.requestHash !== hash)
+    throw conflict(
+      `This idempotency key was used for ${record.operation} with other input; use a new key for new input`,
+      'idempotencyKey',
+    );
+  // Not committed yet: only SQLite's one shared connection shows it. The transaction queue orders this
+  // request after the first, whose record then makes it replay.
+  if (record.resultId === null) return null;
+  return { value: await steps.load(m, record.resultId), replayed: true };
+}
+
+/** Deletes the records older than KEEP_FOR_MS before `now`, `batchSize` rows per statement. */
+export async function deleteExpiredIdempotencyRecords(
+  dataSource: DataSource,
+  now: Date,
+  batchSize = 1000,
+): Promise<number> {
+  const cutoff = new Date(now.getTime() - KEEP_FOR_MS);
+  let deleted = 0;
+  for (;;) {
+    const batch = await dataSource.getRepository(IdempotencyRecord).find({
+      select: { id: true },
+      where: { createdAt: LessThan(cutoff) },
+      order: { id: 'ASC' },
+      take: batchSize,
+    });
+    if (batch.length === 0) return deleted;
+    await inTransaction(dataSource, (m) =>
+      m.delete(
+        IdempotencyRecord,
+        batch.map((r) => r.id),
+      ),
+    );
+    deleted += batch.length;
+    if (batch.length < batchSize) return deleted;
+  }
+}
+
+/** A periodic deleteExpiredIdempotencyRecords, started by the app; stop() waits for a running sweep. */
+export function startIdempotencyCleanup(
+  dataSource: DataSource,
+  { everyMs = 10 * 60 * 1000, clock = () => new Date() }: { everyMs?: number; clock?: () => Date } = {},
+): { sweep(): Promise<number>; stop(): Promise<void> } {
+  let running: Promise<number> | null = null;
+  const sweep = () => {
+    running ??= deleteExpiredIdempotencyRecords(dataSource, clock()).finally(() => {
+      running = null;
+    });
+    return running;
+  };
+  const timer = setInterval(() => {
+    sweep().catch((error) => logger.warn({ err: error }, 'idempotency key cleanup failed'));
+  }, everyMs);
+  timer.unref();
+  return {
+    sweep,
+    async stop() {
+      clearInterval(timer);
+      await running?.catch(() => undefined);
+    },
+  };
+}
