@@ -69,7 +69,7 @@ export async function createApp(
     if (!match) throw unauthenticated('Send an API key as "Authorization: Bearer <key>"');
     const principal = await services.apiKeys.authenticate(match[1]);
     if (!principal) throw unauthenticated('The API key is unknown or revoked');
-    return { principal, loaders: new Loaders(dataSource), services, dataSource };
+    return { principal, loaders: new Loaders(dataSource), services };
   };
 
   const apollo = new ApolloServer<Context>({

@@ -15,6 +15,7 @@ import { LotPlacement } from './stock/lot-placement.entity';
 import { Lot } from './stock/lot.entity';
 import { expiredUnitsSql, partsFromRow } from './stock/availability';
 import { StockLevel } from './stock/stock-level.entity';
+import { StockMovement } from './stock/stock-movement.entity';
 import { addDays, shanghaiToday } from './time';
 import { WebhookEndpoint } from './webhooks/webhook-endpoint.entity';
 import { ConnectionArgs } from './graphql/connection';
@@ -73,6 +74,7 @@ export class Loaders {
   readonly lot = byId(this.dataSource, Lot);
   readonly order = byId(this.dataSource, Order);
   readonly webhookEndpoint = byId(this.dataSource, WebhookEndpoint);
+  readonly movement = byId(this.dataSource, StockMovement);
 
   readonly placementsByLot = groupedBy(this.dataSource, LotPlacement, 'lotId', { locationId: 'ASC' });
   readonly placementsByLocation = groupedBy(this.dataSource, LotPlacement, 'locationId', { lotId: 'ASC' });

@@ -218,18 +218,50 @@ describe('order recipients', () => {
     expect(JSON.stringify(res)).not.toMatch(/Li Na|13900000002|Baofu Road/);
   });
 
+  // One query each: stockMovements is FORBIDDEN to a merchant and non-null, so asked together with the
+  // others it would turn the whole answer into data: null and hide what they returned.
+  const secret = /Li Na|13900000002|Baofu Road|GD-20261129-000001/;
+
   it('never reach another merchant, who does not even see the order', async () => {
     const res = await app.gql(
-      `{
-      order(number: "GD-20261129-000001") { ${destination} }
-      merchant(code: "M-BAOFU-01") { orders { nodes { ${destination} } } }
-      orders { nodes { number } }
-      stockMovements { nodes { order { ${destination} } } }
-    }`,
+      `{ order(number: "GD-20261129-000001") { ${destination} } }`,
       {},
       keys.OTHER_MERCHANT,
     );
-    expect(res.data?.order ?? null).toBeNull();
-    expect(JSON.stringify(res)).not.toMatch(/Li Na|13900000002|Baofu Road|GD-20261129-000001/);
+    expect(res.data).toEqual({ order: null });
+    expect(forbiddenPaths(res.errors)).toEqual(['NOT_FOUND order']);
+    expect(JSON.stringify(res)).not.toMatch(/Li Na|13900000002|Baofu Road/);
+  });
+
+  it("never reach another merchant through that merchant's orders", async () => {
+    const res = await app.gql(
+      `{ merchant(code: "M-BAOFU-01") { code orders { totalCount nodes { number ${destination} } } } }`,
+      {},
+      keys.OTHER_MERCHANT,
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data.merchant).toEqual({ code: 'M-BAOFU-01', orders: { totalCount: 0, nodes: [] } });
+  });
+
+  it('never reach another merchant through the root orders list: a merchant counts its own only', async () => {
+    const query = `{ orders { totalCount nodes { number ${destination} } } }`;
+    const other = await app.gql(query, {}, keys.OTHER_MERCHANT);
+    expect(other.errors).toBeUndefined();
+    expect(other.data.orders).toEqual({ totalCount: 0, nodes: [] });
+    const owner = await app.gql(query, {}, keys.OWNER);
+    expect(owner.errors).toBeUndefined();
+    expect(owner.data.orders.totalCount).toBe(1);
+    expect(owner.data.orders.nodes.map((n: { number: string }) => n.number)).toEqual(['GD-20261129-000001']);
+  });
+
+  it('never reach another merchant through the ledger, which is FORBIDDEN to merchants', async () => {
+    const res = await app.gql(
+      `{ stockMovements { nodes { order { ${destination} } } } }`,
+      {},
+      keys.OTHER_MERCHANT,
+    );
+    expect(res.data).toBeNull();
+    expect(forbiddenPaths(res.errors)).toEqual(['FORBIDDEN stockMovements']);
+    expect(JSON.stringify(res)).not.toMatch(secret);
   });
 });

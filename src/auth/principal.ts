@@ -20,10 +20,4 @@ export class Principal {
   get merchantId(): number | null {
     return this.merchant?.id ?? null;
   }
-
-  /** May see personal data of this merchant's orders (null: of any order)? */
-  canSeePersonalDataOf(merchantId: number | null): boolean {
-    if (this.role === Role.ADMIN || this.role === Role.WAREHOUSE) return true;
-    return this.role === Role.MERCHANT && merchantId !== null && merchantId === this.merchantId;
-  }
 }

@@ -1,7 +1,7 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { farmContactField } from '../auth/access-policy';
 import { Context } from '../context';
 import { connectionType, ConnectionArgs } from '../graphql/connection';
-import { forbidden } from '../graphql/errors';
 import { Role } from '../graphql/enums';
 import { LotConnection } from '../stock/lot.resolver';
 import { LotFilter } from '../stock/stock.inputs';
@@ -10,13 +10,6 @@ import { CreateFarmInput, FarmFilter, UpdateFarmInput } from './catalog.inputs';
 import { Farm } from './farm.entity';
 
 export const FarmConnection = connectionType(Farm, 'Farm');
-
-function personalData(context: Context, value: string | null): string | null {
-  if (context.principal.role !== Role.ADMIN && context.principal.role !== Role.WAREHOUSE) {
-    throw forbidden('Farm contacts are personal data: WAREHOUSE and ADMIN only');
-  }
-  return value;
-}
 
 @Resolver(() => Farm)
 export class FarmResolver {
@@ -38,16 +31,16 @@ export class FarmResolver {
     nullable: true,
     description: 'Personal data: WAREHOUSE and ADMIN only (FORBIDDEN for others).',
   })
-  contactName(@Root() farm: Farm, @Ctx() context: Context) {
-    return personalData(context, farm.contactName);
+  contactName(@Root() farm: Farm, @Ctx() { principal }: Context) {
+    return farmContactField(principal, farm.contactName);
   }
 
   @FieldResolver(() => String, {
     nullable: true,
     description: 'Personal data: WAREHOUSE and ADMIN only (FORBIDDEN for others).',
   })
-  phone(@Root() farm: Farm, @Ctx() context: Context) {
-    return personalData(context, farm.phone);
+  phone(@Root() farm: Farm, @Ctx() { principal }: Context) {
+    return farmContactField(principal, farm.phone);
   }
 
   @FieldResolver(() => [Sku], { description: 'SKUs this farm is registered to supply.' })

@@ -1,6 +1,7 @@
 import express, { Request, Response } from 'express';
 import { GraphQLError } from 'graphql';
 import { DataSource } from 'typeorm';
+import { maySeeRecipientsOf, ownOrdersOnly } from '../auth/access-policy';
 import { Principal } from '../auth/principal';
 import { RateLimiter } from '../auth/rate-limiter';
 import { MAX_DASHBOARD_DAYS } from '../dashboard/dashboard.service';
@@ -345,13 +346,13 @@ export function exportRouter(
       const principal = await principalOf(req, [Role.MERCHANT, Role.WAREHOUSE, Role.OFFICIAL]);
       const params = parameters(req, ['from', 'to', 'lang']);
       const { from, to } = dateRange(params);
-      const merchantId = principal.role === Role.MERCHANT ? principal.merchantId : null;
-      if (principal.role === Role.MERCHANT && merchantId === null) {
+      if (principal.role === Role.MERCHANT && principal.merchantId === null) {
         throw new ExportRefusal(403, forbidden('This MERCHANT key belongs to no merchant'));
       }
+      const merchantId = ownOrdersOnly(principal);
       // A merchant's file holds its own orders only; the personal-data columns are there when the key may
       // see the recipients of every order in the file (the access policy decides, as for the API).
-      const personal = principal.canSeePersonalDataOf(merchantId);
+      const personal = maySeeRecipientsOf(principal, merchantId);
       const columns = personal ? [...ORDER_COLUMNS, ...PERSONAL_COLUMNS] : ORDER_COLUMNS;
       await stream(
         res,

@@ -154,6 +154,20 @@ export async function paginate<T extends { id: number }>(
   );
 }
 
+/** A page of nothing, for a list the caller may not see; the page arguments are checked as for any other. */
+export function emptyConnection<T>(args: ConnectionArgs): Connection<T> {
+  const window = pageWindow(args, 1);
+  return connectionOf<T>(
+    [],
+    () => '',
+    {
+      hasNextPage: window.forward ? false : args.before != null,
+      hasPreviousPage: window.forward ? args.after != null : false,
+    },
+    () => Promise.resolve(0),
+  );
+}
+
 export function connectionOf<T>(
   nodes: T[],
   cursorOf: (row: T) => string,

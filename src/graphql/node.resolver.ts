@@ -1,11 +1,9 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { maySeeMovements, maySeeOrder } from '../auth/access-policy';
 import { Context } from '../context';
 import { Loaders } from '../loaders';
-import { canSee } from '../orders/order.service';
-import { StockMovement } from '../stock/stock-movement.entity';
 import { badInput } from './errors';
 import { fromGlobalId, Node } from './node';
-import { Role } from './enums';
 
 const MAX_NODES = 100;
 
@@ -39,12 +37,9 @@ async function loadNode(context: Context, globalId: string): Promise<unknown> {
     Lot: (l, id) => l.lot.load(id),
     Order: async (l, id) => {
       const order = await l.order.load(id);
-      return order && canSee(principal, order) ? order : null;
+      return order && maySeeOrder(principal, order) ? order : null;
     },
-    StockMovement: (_l, id) =>
-      principal.role === Role.MERCHANT
-        ? Promise.resolve(null)
-        : context.dataSource.getRepository(StockMovement).findOneBy({ id }),
+    StockMovement: (l, id) => (maySeeMovements(principal) ? l.movement.load(id) : Promise.resolve(null)),
   };
   const load = byType[parsed.type];
   return load ? load(loaders, parsed.id) : null;

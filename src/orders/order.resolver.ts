@@ -6,8 +6,9 @@ import { Location } from '../catalog/location.entity';
 import { Sku } from '../catalog/sku.entity';
 import { VillageStation } from '../catalog/village-station.entity';
 import { Context } from '../context';
-import { connectionType, ConnectionArgs } from '../graphql/connection';
-import { forbidden, notFound } from '../graphql/errors';
+import { maySeeOrder, maySeeOrdersOf, recipientField } from '../auth/access-policy';
+import { connectionType, ConnectionArgs, emptyConnection } from '../graphql/connection';
+import { notFound } from '../graphql/errors';
 import { Lot } from '../stock/lot.entity';
 import { StockMovement } from '../stock/stock-movement.entity';
 import { Allocation } from './allocation.entity';
@@ -17,7 +18,6 @@ import { OrderEvent } from './order-event.entity';
 import { OrderLine } from './order-line.entity';
 import { Order } from './order.entity';
 import { OrderFilter } from './order.inputs';
-import { canSee } from './order.service';
 
 export const OrderConnection = connectionType(Order, 'Order');
 export const MerchantConnection = connectionType(Merchant, 'Merchant');
@@ -69,13 +69,6 @@ export class OrderResolver {
   }
 }
 
-function personalData(context: Context, destination: Destination, value: string | null): string | null {
-  if (!context.principal.canSeePersonalDataOf(destination.order.merchantId)) {
-    throw forbidden("Recipient details are personal data: the order's merchant, WAREHOUSE and ADMIN only");
-  }
-  return value;
-}
-
 @Resolver(() => Destination)
 export class DestinationResolver {
   @FieldResolver(() => VillageStation, { nullable: true })
@@ -87,24 +80,24 @@ export class DestinationResolver {
     nullable: true,
     description: "Personal data: the order's merchant, WAREHOUSE and ADMIN only.",
   })
-  recipientName(@Root() destination: Destination, @Ctx() context: Context) {
-    return personalData(context, destination, destination.order.recipientName);
+  recipientName(@Root() { order }: Destination, @Ctx() { principal }: Context) {
+    return recipientField(principal, order, order.recipientName);
   }
 
   @FieldResolver(() => String, {
     nullable: true,
     description: "Personal data: the order's merchant, WAREHOUSE and ADMIN only.",
   })
-  recipientPhone(@Root() destination: Destination, @Ctx() context: Context) {
-    return personalData(context, destination, destination.order.recipientPhone);
+  recipientPhone(@Root() { order }: Destination, @Ctx() { principal }: Context) {
+    return recipientField(principal, order, order.recipientPhone);
   }
 
   @FieldResolver(() => String, {
     nullable: true,
     description: "Personal data: the order's merchant, WAREHOUSE and ADMIN only.",
   })
-  address(@Root() destination: Destination, @Ctx() context: Context) {
-    return personalData(context, destination, destination.order.address);
+  address(@Root() { order }: Destination, @Ctx() { principal }: Context) {
+    return recipientField(principal, order, order.address);
   }
 }
 
@@ -161,8 +154,7 @@ export class MerchantResolver {
     @Arg('filter', () => OrderFilter, { nullable: true }) filter: OrderFilter | null,
     @Ctx() { loaders, principal }: Context,
   ) {
-    const ownerId = principal.merchantId;
-    if (principal.role === Role.MERCHANT && ownerId !== merchant.id) return loaders.ordersOf(-1, page, {});
+    if (!maySeeOrdersOf(principal, merchant.id)) return emptyConnection<Order>(page);
     return loaders.ordersOf(merchant.id, page, filter ?? {});
   }
 }
@@ -173,6 +165,6 @@ export class MovementOrderResolver {
   async order(@Root() movement: StockMovement, @Ctx() { loaders, principal }: Context) {
     if (movement.orderId === null) return null;
     const order = await loaders.order.load(movement.orderId);
-    return order && canSee(principal, order) ? order : null;
+    return order && maySeeOrder(principal, order) ? order : null;
   }
 }

@@ -1,4 +1,5 @@
 import { DataSource, EntityManager, In } from 'typeorm';
+import { maySeeOrder, ownOrdersOnly } from '../auth/access-policy';
 import { Principal } from '../auth/principal';
 import { Carrier } from '../catalog/carrier.entity';
 import { Sku } from '../catalog/sku.entity';
@@ -48,15 +49,15 @@ export class OrderService {
   /** The order, or null when it does not exist or the caller may not see it. */
   async orderByNumber(principal: Principal, number: string): Promise<Order | null> {
     const order = await this.dataSource.getRepository(Order).findOneBy({ number });
-    return order && canSee(principal, order) ? order : null;
+    return order && maySeeOrder(principal, order) ? order : null;
   }
 
   /** Newest first. */
   orders(principal: Principal, args: ConnectionArgs, filter: OrderFilter = {}): Promise<Connection<Order>> {
     const query = this.dataSource.getRepository(Order).createQueryBuilder('o');
     applyOrderFilter(query, filter);
-    if (principal.role === Role.MERCHANT)
-      query.andWhere('o.merchant_id = :own', { own: principal.merchantId });
+    const own = ownOrdersOnly(principal);
+    if (own !== null) query.andWhere('o.merchant_id = :own', { own });
     return paginate(query, args, null, 'DESC');
   }
 
@@ -422,7 +423,7 @@ export class OrderService {
         before: step.before,
         work: async (m) => {
           const order = await m.findOneBy(Order, { number });
-          if (!order || !canSee(principal, order)) throw notFound('Order', number, 'number');
+          if (!order || !maySeeOrder(principal, order)) throw notFound('Order', number, 'number');
           await transition(m, order, to, {
             fields: step.fields?.(),
             actor: principal.label,
@@ -479,10 +480,6 @@ export class OrderService {
     if (!row) throw notFound(what, code, field);
     return row.id;
   }
-}
-
-export function canSee(principal: Principal, order: Order): boolean {
-  return principal.role !== Role.MERCHANT || order.merchantId === principal.merchantId;
 }
 
 /** 1..100 lines (class-validator) and each SKU once. */

@@ -1,13 +1,13 @@
 import { Arg, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { MOVEMENT_READERS } from '../auth/access-policy';
 import { Context } from '../context';
-import { Role } from '../graphql/enums';
 import { Merchant } from '../orders/merchant.entity';
 import { Order } from '../orders/order.entity';
 import { LotShipment, LotTrace } from './lot-trace.type';
 
 @Resolver(() => LotTrace)
 export class LotTraceResolver {
-  @Authorized(Role.WAREHOUSE, Role.OFFICIAL)
+  @Authorized(...MOVEMENT_READERS)
   @Query(() => LotTrace, { nullable: true })
   traceLot(@Arg('code') code: string, @Ctx() { services }: Context) {
     return services.stock.traceLot(code);

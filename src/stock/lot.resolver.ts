@@ -2,9 +2,9 @@ import { Arg, Args, Authorized, Ctx, FieldResolver, Int, Query, Resolver, Root }
 import { Farm } from '../catalog/farm.entity';
 import { Location } from '../catalog/location.entity';
 import { Sku } from '../catalog/sku.entity';
+import { MOVEMENT_READERS } from '../auth/access-policy';
 import { Context } from '../context';
 import { connectionType, ConnectionArgs } from '../graphql/connection';
-import { Role } from '../graphql/enums';
 import { LotPlacement } from './lot-placement.entity';
 import { Lot } from './lot.entity';
 import { StockLevel } from './stock-level.entity';
@@ -30,7 +30,7 @@ export class LotResolver {
     return services.stock.lots(page, filter ?? {});
   }
 
-  @Authorized(Role.WAREHOUSE, Role.OFFICIAL)
+  @Authorized(...MOVEMENT_READERS)
   @Query(() => StockMovementConnection)
   stockMovements(
     @Args() page: ConnectionArgs,

@@ -1,12 +1,9 @@
 import { Arg, Ctx, PubSub, Resolver, Root, Subscription, SubscribeResolverData } from 'type-graphql';
-import { In } from 'typeorm';
-import { Sku } from '../catalog/sku.entity';
+import { followedOrders, maySeeOrder } from '../auth/access-policy';
 import { Context } from '../context';
-import { Role } from '../graphql/enums';
-import { badInput, badRequest, forbidden, notFound } from '../graphql/errors';
+import { badInput, badRequest, notFound } from '../graphql/errors';
 import { Loaders } from '../loaders';
 import { Order } from '../orders/order.entity';
-import { canSee } from '../orders/order.service';
 import { StockLevel } from '../stock/stock-level.entity';
 import { Change, SubscriptionHub } from './subscription-hub';
 
@@ -52,9 +49,7 @@ async function stockChanges({ args, context }: SubscribeData<{ skuCodes?: string
     throw badInput('skuCodes', 'skuCodes must name at least one SKU; omit it to hear every SKU');
   if (codes.length > MAX_SKU_CODES)
     throw badInput('skuCodes', `skuCodes may name at most ${MAX_SKU_CODES} SKUs, got ${codes.length}`);
-  const skus = await context.dataSource
-    .getRepository(Sku)
-    .find({ select: { id: true, code: true }, where: { code: In([...new Set(codes)]) } });
+  const skus = await context.services.catalog.skusByCodes([...new Set(codes)]);
   const known = new Set(skus.map((sku) => sku.code));
   const unknown = codes.find((code) => !known.has(code));
   if (unknown !== undefined) throw notFound('Sku', unknown, 'skuCodes');
@@ -63,10 +58,7 @@ async function stockChanges({ args, context }: SubscribeData<{ skuCodes?: string
 
 function orderChanges({ context }: SubscribeData) {
   const hub = hubOf(context);
-  const { principal } = context;
-  if (principal.role === Role.MERCHANT) return hub.orders(principal.merchantId);
-  if (principal.role === Role.WAREHOUSE || principal.role === Role.ADMIN) return hub.orders(null);
-  throw forbidden(`A ${principal.role} key may not follow orders; it needs MERCHANT, WAREHOUSE or ADMIN`);
+  return hub.orders(followedOrders(context.principal));
 }
 
 /**
@@ -103,7 +95,7 @@ export class SubscriptionResolver {
   async orderStatusChanged(@Root() change: Change, @Ctx() context: SubscriptionContext): Promise<Order> {
     hubOf(context);
     const order = await loadersOf(change, context).order.load(change.id);
-    if (!order || !canSee(context.principal, order)) throw notFound('Order id', String(change.id));
+    if (!order || !maySeeOrder(context.principal, order)) throw notFound('Order id', String(change.id));
     return order;
   }
 }
