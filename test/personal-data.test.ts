@@ -57,6 +57,7 @@ async function insertPickedOrder(): Promise<void> {
       parcels: null,
       weightGrams: null,
       placedAt: new Date(),
+      updatedAt: new Date(),
       dispatchedAt: null,
       deliveredAt: null,
       cancelledAt: null,
