@@ -62,6 +62,7 @@ beforeAll(async () => {
         parcels: null,
         weightGrams: null,
         placedAt: new Date(),
+        updatedAt: new Date(),
         dispatchedAt: null,
         deliveredAt: null,
         cancelledAt: null,
