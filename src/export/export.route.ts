@@ -122,8 +122,8 @@ const PERSONAL_COLUMNS: Column<OrderRow>[] = [
 ];
 
 /** An error answered as JSON in the shape GraphQL errors have, with its HTTP status. */
-function sendError(res: Response, status: number, error: GraphQLError): void {
-  res.status(status).json({ errors: [{ message: error.message, extensions: error.extensions }] });
+function sendError(res: Response, status: number, message: string, extensions: object): void {
+  res.status(status).json({ errors: [{ message, extensions }] });
 }
 
 class ExportRefusal extends Error {
@@ -281,16 +281,12 @@ export function exportRouter(
             res.set('retry-after', String(error.error.extensions.retryAfterSeconds));
           }
           const { http: _http, ...extensions } = error.error.extensions as Record<string, unknown>;
-          sendError(res, error.status, new GraphQLError(error.error.message, { extensions }));
+          sendError(res, error.status, error.error.message, extensions);
         } else if (error instanceof GraphQLError && error.extensions.code === 'BAD_USER_INPUT') {
-          sendError(res, 400, error);
+          sendError(res, 400, error.message, error.extensions);
         } else {
           logger.error({ err: error, path: req.path }, 'export failed');
-          sendError(
-            res,
-            500,
-            new GraphQLError('Internal server error', { extensions: { code: 'INTERNAL_SERVER_ERROR' } }),
-          );
+          sendError(res, 500, 'Internal server error', { code: 'INTERNAL_SERVER_ERROR' });
         }
       }
     };
