@@ -11,6 +11,8 @@ import { Merchant } from './orders/merchant.entity';
 import { OrderEvent } from './orders/order-event.entity';
 import { OrderLine } from './orders/order-line.entity';
 import { Order } from './orders/order.entity';
+import { OrderReturn } from './orders/order-return.entity';
+import { ReturnLine } from './orders/return-line.entity';
 import { LotPlacement } from './stock/lot-placement.entity';
 import { Lot } from './stock/lot.entity';
 import { expiredUnitsSql, partsFromRow } from './stock/availability';
@@ -81,6 +83,9 @@ export class Loaders {
   readonly linesByOrder = groupedBy(this.dataSource, OrderLine, 'orderId', { id: 'ASC' });
   readonly allocationsByLine = groupedBy(this.dataSource, Allocation, 'orderLineId', { id: 'ASC' });
   readonly eventsByOrder = groupedBy(this.dataSource, OrderEvent, 'orderId', { id: 'ASC' });
+  readonly returnsByOrder = groupedBy(this.dataSource, OrderReturn, 'orderId', { id: 'ASC' });
+  readonly linesByReturn = groupedBy(this.dataSource, ReturnLine, 'returnId', { id: 'ASC' });
+  readonly movementsByReturnLine = groupedBy(this.dataSource, StockMovement, 'returnLineId', { id: 'ASC' });
 
   /** Farms registered to supply each SKU. */
   readonly suppliersBySku = new DataLoader<number, Farm[]>(async (skuIds) => {

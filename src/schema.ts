@@ -34,6 +34,8 @@ import { StockOperationsResolver } from './stock/stock-operations.resolver';
 import { OrderOperationsResolver } from './orders/order-operations.resolver';
 import { PickListResolver } from './orders/pick-list.resolver';
 import { WebhookDeliveryResolver, WebhookEndpointResolver } from './webhooks/webhook.resolver';
+import { OrderReturnResolver, OrderReturnsResolver, ReturnLineResolver } from './orders/return.resolver';
+import { StockCountResolver } from './stock/stock-count.resolver';
 
 export const resolvers: NonEmptyArray<new (...args: never[]) => unknown> = [
   AuthResolver,
@@ -63,6 +65,10 @@ export const resolvers: NonEmptyArray<new (...args: never[]) => unknown> = [
   PickListResolver,
   WebhookEndpointResolver,
   WebhookDeliveryResolver,
+  OrderReturnsResolver,
+  OrderReturnResolver,
+  ReturnLineResolver,
+  StockCountResolver,
 ];
 
 let schema: GraphQLSchema | undefined;

@@ -6,6 +6,8 @@ import { DashboardService } from './dashboard/dashboard.service';
 import { GatewayEvents, LocalEvents } from './events';
 import { OrderService } from './orders/order.service';
 import { PickListService } from './orders/pick-list.service';
+import { ReturnService } from './orders/return.service';
+import { StockCountService } from './stock/stock-count.service';
 import { StockService } from './stock/stock.service';
 import { Clock, systemClock } from './time';
 import { WebhookService } from './webhooks/webhook.service';
@@ -17,6 +19,8 @@ export interface Services {
   stock: StockService;
   orders: OrderService;
   pickLists: PickListService;
+  returns: ReturnService;
+  stockCounts: StockCountService;
   dashboard: DashboardService;
   events: GatewayEvents;
   webhooks: WebhookService;
@@ -35,6 +39,8 @@ export function createServices(
     stock: new StockService(dataSource, events),
     orders: new OrderService(dataSource, events),
     pickLists: new PickListService(dataSource),
+    returns: new ReturnService(dataSource, events),
+    stockCounts: new StockCountService(dataSource, events),
     dashboard: new DashboardService(dataSource, events, clock),
     webhooks: new WebhookService(dataSource, config.webhookAllowPrivateUrls),
   };

@@ -42,6 +42,8 @@ async function recompute(app: TestApp) {
       orders_dispatched: 0,
       parcels: 0,
       units: 0,
+      units_returned: 0,
+      sales_returned_fen: 0,
     });
     if (o.dispatched_at === null) continue;
     const d = day(o.dispatched_at);
@@ -51,6 +53,8 @@ async function recompute(app: TestApp) {
       orders_dispatched: 1,
       parcels: o.parcels,
       units: o.units,
+      units_returned: 0,
+      sales_returned_fen: 0,
     });
     add(carriers, `${d}|${o.carrier_id}`, {
       sales_fen: o.total_fen,
@@ -61,7 +65,7 @@ async function recompute(app: TestApp) {
   }
   const lines: Row[] = await app.dataSource.query(
     `SELECT o.dispatched_at, ol.sku_id, ol.quantity, ol.line_total_fen FROM order_line ol JOIN orders o ON o.id = ol.order_id
-      WHERE o.status IN ('DISPATCHED', 'DELIVERED')`,
+      WHERE o.status IN ('DISPATCHED', 'DELIVERED', 'RETURNED')`,
   );
   for (const l of lines)
     add(skus, `${day(l.dispatched_at)}|${l.sku_id}`, { sales_fen: l.line_total_fen, units: l.quantity });
@@ -69,12 +73,28 @@ async function recompute(app: TestApp) {
     `SELECT o.dispatched_at, l.farm_id, m.quantity, ol.unit_price_fen FROM stock_movement m
        JOIN orders o ON o.id = m.order_id JOIN lot l ON l.id = m.lot_id
        JOIN order_line ol ON ol.order_id = m.order_id AND ol.sku_id = m.sku_id
-      WHERE m.type = 'PICK' AND o.status IN ('DISPATCHED', 'DELIVERED')`,
+      WHERE m.type = 'PICK' AND o.status IN ('DISPATCHED', 'DELIVERED', 'RETURNED')`,
   );
   for (const p of picks) {
     add(farms, `${day(p.dispatched_at)}|${p.farm_id}`, {
       sales_fen: BigInt(p.quantity) * BigInt(p.unit_price_fen),
       units: p.quantity,
+    });
+  }
+  // Returned units, RESALEABLE and DAMAGED, at the order line's unit price, on the day they came back.
+  const returned: Row[] = await app.dataSource.query(
+    `SELECT r.at, rl.quantity, ol.unit_price_fen FROM return_line rl JOIN order_return r ON r.id = rl.return_id
+       JOIN order_line ol ON ol.order_id = rl.order_id AND ol.sku_id = rl.sku_id`,
+  );
+  for (const r of returned) {
+    add(totals, day(r.at), {
+      sales_fen: 0,
+      orders_placed: 0,
+      orders_dispatched: 0,
+      parcels: 0,
+      units: 0,
+      units_returned: r.quantity,
+      sales_returned_fen: BigInt(r.quantity) * BigInt(r.unit_price_fen),
     });
   }
   return { totals, carriers, merchants, skus, farms };
@@ -157,23 +177,37 @@ describe('rollups', () => {
     await Promise.all(burst.map((n) => flow.allocate(n)));
     await Promise.all(burst.map((n) => flow.pick(n)));
     await Promise.all(burst.map((n, i) => flow.dispatch(n, i % 3 ? 'SF' : 'YTO', 1 + (i % 2))));
+    // Returns: part of one burst order, then the rest of it; and a damaged unit of another.
+    await flow.returnOrder(burst[0], [['JC-MILLET-2500G', 1, 'RESALEABLE']], 'A-01-01');
+    await flow.returnOrder(burst[0], [['JC-HAWTHORN-500G', 1, 'DAMAGED']]);
+    await flow.returnOrder(
+      burst[3],
+      [
+        ['JC-MILLET-2500G', 4, 'RESALEABLE'],
+        ['JC-HAWTHORN-500G', 1, 'DAMAGED'],
+      ],
+      'A-01-02',
+    );
+    await flow.returnOrder(burst[5], [['JC-MILLET-2500G', 1, 'DAMAGED']]);
   });
 
   afterAll(() => app.close());
 
-  it('equal a recomputation from orders, lines and PICK movements', async () => {
+  it('equal a recomputation from orders, lines, PICK movements and returns', async () => {
     const stored = await readRollups(app.dataSource.manager);
     const expected = await recompute(app);
-    const byShardDay = regroup(tableOf(stored, 'daily_sales'), (key) => key.split('|')[0], [
+    const totals = [
       'sales_fen',
       'orders_placed',
       'orders_dispatched',
       'parcels',
       'units',
-    ]);
-    expect(byShardDay).toEqual(
-      values(expected.totals, ['sales_fen', 'orders_placed', 'orders_dispatched', 'parcels', 'units']),
-    );
+      'units_returned',
+      'sales_returned_fen',
+    ];
+    const byShardDay = regroup(tableOf(stored, 'daily_sales'), (key) => key.split('|')[0], totals);
+    expect(byShardDay).toEqual(values(expected.totals, totals));
+    expect(Object.values(expected.totals).reduce((n, r) => n + r.units_returned, 0)).toBe(8);
     expect(tableOf(stored, 'daily_sales_by_carrier')).toEqual(
       Object.fromEntries(
         Object.entries(expected.carriers).map(([k, r]) => [

@@ -28,4 +28,12 @@ export class DailySales {
 
   @Column({ type: 'int', default: 0 })
   units: number;
+
+  /** Units that came back that day (RESALEABLE and DAMAGED), by the day of the return. */
+  @Column({ type: 'int', default: 0 })
+  unitsReturned: number;
+
+  /** Those units at their order line's unit price. */
+  @Column(fenColumn({ default: 0 }))
+  salesReturnedFen: bigint;
 }

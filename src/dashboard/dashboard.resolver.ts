@@ -55,6 +55,19 @@ export class DashboardResolver {
     return (await services.dashboard.summary(dashboard)).units;
   }
 
+  @FieldResolver(() => Int, {
+    description:
+      "Units that came back in the range (RESALEABLE and DAMAGED), and their value at the order's unit price.",
+  })
+  async unitsReturned(@Root() dashboard: Dashboard, @Ctx() { services }: Context) {
+    return (await services.dashboard.summary(dashboard)).unitsReturned;
+  }
+
+  @FieldResolver(() => Money)
+  async salesReturned(@Root() dashboard: Dashboard, @Ctx() { services }: Context) {
+    return Money.fromFen((await services.dashboard.summary(dashboard)).salesReturnedFen);
+  }
+
   @FieldResolver(() => [DailyFigures], { description: 'One row for every day of the range, zeros included.' })
   async daily(@Root() dashboard: Dashboard, @Ctx() { services }: Context) {
     return (await services.dashboard.summary(dashboard)).daily;

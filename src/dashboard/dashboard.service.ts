@@ -142,6 +142,8 @@ export class DashboardService {
       ordersDispatched: 0,
       parcels: 0,
       units: 0,
+      unitsReturned: 0,
+      salesReturnedFen: 0n,
       daily: [],
       monthly: [],
     };
@@ -165,6 +167,8 @@ export class DashboardService {
       summary.ordersDispatched += figures.ordersDispatched;
       summary.parcels += figures.parcels;
       summary.units += Number(row?.units ?? 0);
+      summary.unitsReturned += Number(row?.units_returned ?? 0);
+      summary.salesReturnedFen += fen(row?.sales_returned_fen);
       const month = months.get(day.slice(0, 7)) ?? { salesFen: 0n, ordersDispatched: 0, parcels: 0 };
       month.salesFen += salesFen;
       month.ordersDispatched += figures.ordersDispatched;
@@ -186,7 +190,8 @@ export class DashboardService {
   private async readDays(from: string, to: string): Promise<Map<string, Row>> {
     const rows: Row[] = await this.dataSource.query(
       `SELECT day, SUM(sales_fen) AS sales_fen, SUM(orders_placed) AS orders_placed, SUM(orders_dispatched) AS orders_dispatched,
-              SUM(parcels) AS parcels, SUM(units) AS units
+              SUM(parcels) AS parcels, SUM(units) AS units, SUM(units_returned) AS units_returned,
+              SUM(sales_returned_fen) AS sales_returned_fen
          FROM daily_sales WHERE day >= ? AND day <= ? GROUP BY day`,
       [from, to],
     );

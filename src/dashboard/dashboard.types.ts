@@ -74,6 +74,8 @@ export interface DashboardSummary {
   ordersDispatched: number;
   parcels: number;
   units: number;
+  unitsReturned: number;
+  salesReturnedFen: bigint;
   daily: DailyFigures[];
   monthly: MonthlyFigures[];
 }

@@ -28,7 +28,15 @@ export const ROLLUP_TABLES: Record<string, RollupTable> = {
   daily_sales: {
     table: 'daily_sales',
     keys: ['day', 'shard'],
-    values: ['sales_fen', 'orders_placed', 'orders_dispatched', 'parcels', 'units'],
+    values: [
+      'sales_fen',
+      'orders_placed',
+      'orders_dispatched',
+      'parcels',
+      'units',
+      'units_returned',
+      'sales_returned_fen',
+    ],
   },
   daily_sales_by_carrier: {
     table: 'daily_sales_by_carrier',
@@ -125,7 +133,7 @@ export async function recordOrderPlaced(manager: EntityManager, order: PlacedOrd
     manager,
     ROLLUP_TABLES.daily_sales,
     [shanghaiDate(order.placedAt), order.id % ROLLUP_SHARDS],
-    [0, 1, 0, 0, 0],
+    [0, 1, 0, 0, 0, 0, 0],
   );
 }
 
@@ -209,6 +217,8 @@ export function dispatchFigures(
           orders_dispatched: 1,
           parcels,
           units,
+          units_returned: 0,
+          sales_returned_fen: '0',
         },
       ],
     ],
@@ -231,6 +241,66 @@ export function dispatchFigures(
   ];
 }
 
+export interface ReturnedUnits {
+  orderId: number;
+  returnedAt: Date;
+  /** RESALEABLE and DAMAGED alike. */
+  units: number;
+  /** The units at their order line's unit price. */
+  valueFen: bigint;
+}
+
+/** SQL of the units and value of returns, one row per return: return_id, order_id, at, units, value_fen. */
+const RETURNS_SQL = `SELECT r.id AS return_id, r.order_id AS order_id, r.at AS at, SUM(rl.quantity) AS units,
+         SUM(rl.quantity * ol.unit_price_fen) AS value_fen
+    FROM order_return r
+    JOIN return_line rl ON rl.return_id = r.id
+    JOIN order_line ol ON ol.order_id = rl.order_id AND ol.sku_id = rl.sku_id`;
+
+/** The daily_sales row one return contributes: its units and value on the Shanghai day they came back. */
+export function returnFigures(returned: ReturnedUnits): RollupRow {
+  return {
+    day: shanghaiDate(returned.returnedAt),
+    shard: returned.orderId % ROLLUP_SHARDS,
+    sales_fen: '0',
+    orders_placed: 0,
+    orders_dispatched: 0,
+    parcels: 0,
+    units: 0,
+    units_returned: returned.units,
+    sales_returned_fen: returned.valueFen.toString(),
+  };
+}
+
+/**
+ * returnOrder: adds the return's units and their value at the order's unit prices to the day they came back.
+ * Call inside returnOrder's transaction, after its return lines are written.
+ */
+export async function recordOrderReturned(manager: EntityManager, returnId: number): Promise<void> {
+  const rows: Record<string, unknown>[] = await manager.query(
+    `${RETURNS_SQL} WHERE r.id = ? GROUP BY r.id, r.order_id, r.at`,
+    [returnId],
+  );
+  if (rows.length !== 1) throw new Error(`return ${returnId} has no lines`);
+  const row = returnFigures(returnedUnitsOf(rows[0]));
+  const spec = ROLLUP_TABLES.daily_sales;
+  await bump(
+    manager,
+    spec,
+    spec.keys.map((k) => row[k]),
+    spec.values.map((v) => row[v]),
+  );
+}
+
+function returnedUnitsOf(row: Record<string, unknown>): ReturnedUnits {
+  return {
+    orderId: Number(row.order_id),
+    returnedAt: instant(row.at),
+    units: Number(row.units),
+    valueFen: BigInt(String(row.value_fen)),
+  };
+}
+
 /** Rollup rows by table, each keyed by its key columns joined with "|". */
 export type RollupSet = Map<string, Map<string, RollupRow>>;
 
@@ -248,10 +318,9 @@ function addRow(set: RollupSet, table: string, row: RollupRow): void {
     return;
   }
   for (const column of spec.values) {
-    existing[column] =
-      column === 'sales_fen'
-        ? (BigInt(existing[column]) + BigInt(row[column])).toString()
-        : Number(existing[column]) + Number(row[column]);
+    existing[column] = column.endsWith('_fen')
+      ? (BigInt(existing[column]) + BigInt(row[column])).toString()
+      : Number(existing[column]) + Number(row[column]);
   }
 }
 
@@ -264,7 +333,7 @@ function instant(value: unknown): Date {
 const BATCH = 10_000;
 
 /**
- * Recomputes every rollup row from orders, order lines and PICK movements, reading orders in
+ * Recomputes every rollup row from orders, order lines, PICK movements and returns, reading orders in
  * batches of ids (the Shanghai day is computed here, not in SQL, to keep the SQL portable).
  */
 export async function computeRollups(
@@ -325,6 +394,11 @@ export async function computeRollups(
         (picksOf.get(id) ?? []).sort((a, b) => a.farm_id - b.farm_id),
       );
     }
+    const returns: Record<string, unknown>[] = await manager.query(
+      `${RETURNS_SQL} WHERE r.order_id >= ? AND r.order_id <= ? GROUP BY r.id, r.order_id, r.at`,
+      [first, last],
+    );
+    for (const row of returns) addRow(set, 'daily_sales', returnFigures(returnedUnitsOf(row)));
     done += orders.length;
     progress?.(done);
   }
@@ -349,6 +423,8 @@ export function addOrderToRollups(
     orders_dispatched: 0,
     parcels: 0,
     units: 0,
+    units_returned: 0,
+    sales_returned_fen: '0',
   });
   if (order.dispatchedAt === null) return;
   for (const [table, rows] of dispatchFigures(order, lines, picks)) {
@@ -379,7 +455,8 @@ export async function readRollups(manager: EntityManager): Promise<RollupSet> {
       const normal: RollupRow = {};
       for (const k of spec.keys)
         normal[k] = k === 'day' || k === 'month' ? String(row[k]).slice(0, 10) : Number(row[k]);
-      for (const v of spec.values) normal[v] = v === 'sales_fen' ? BigInt(row[v]).toString() : Number(row[v]);
+      for (const v of spec.values)
+        normal[v] = v.endsWith('_fen') ? BigInt(row[v]).toString() : Number(row[v]);
       addRow(set, spec.table, normal);
     }
   }

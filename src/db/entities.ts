@@ -19,8 +19,11 @@ import { Merchant } from '../orders/merchant.entity';
 import { OrderEvent } from '../orders/order-event.entity';
 import { OrderLine } from '../orders/order-line.entity';
 import { Order } from '../orders/order.entity';
+import { OrderReturn } from '../orders/order-return.entity';
+import { ReturnLine } from '../orders/return-line.entity';
 import { LotPlacement } from '../stock/lot-placement.entity';
 import { Lot } from '../stock/lot.entity';
+import { StockCount } from '../stock/stock-count.entity';
 import { StockLevel } from '../stock/stock-level.entity';
 import { StockMovement } from '../stock/stock-movement.entity';
 import { WebhookDelivery } from '../webhooks/webhook-delivery.entity';
@@ -40,8 +43,11 @@ export const entities = [
   Order,
   OrderEvent,
   OrderLine,
+  OrderReturn,
+  ReturnLine,
   Lot,
   LotPlacement,
+  StockCount,
   StockLevel,
   StockMovement,
   DailySales,

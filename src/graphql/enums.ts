@@ -51,12 +51,17 @@ export enum MovementType {
   ADJUSTMENT = 'ADJUSTMENT',
   EXPIRY = 'EXPIRY',
   TRANSFER = 'TRANSFER',
+  RETURN = 'RETURN',
 }
 export enum AdjustmentReason {
   COUNT_CORRECTION = 'COUNT_CORRECTION',
   DAMAGE = 'DAMAGE',
   SPOILAGE = 'SPOILAGE',
   FOUND = 'FOUND',
+}
+export enum ReturnCondition {
+  RESALEABLE = 'RESALEABLE',
+  DAMAGED = 'DAMAGED',
 }
 export enum SkuOrderField {
   CODE = 'CODE',
@@ -116,6 +121,16 @@ registerEnumType(MovementType, {
     ADJUSTMENT: { description: 'Count correction, damage, spoilage, found stock.' },
     EXPIRY: { description: 'Expired units written off.' },
     TRANSFER: { description: 'Units change location inside the centre; on-hand unchanged.' },
+    RETURN: { description: 'Resaleable units come back from a customer into the lot they were picked from.' },
+  },
+});
+registerEnumType(ReturnCondition, {
+  name: 'ReturnCondition',
+  valuesConfig: {
+    RESALEABLE: {
+      description: 'Back into stock: a RETURN movement into the lot the units were picked from.',
+    },
+    DAMAGED: { description: 'Recorded on the return only; the units never re-enter on-hand.' },
   },
 });
 registerEnumType(AdjustmentReason, { name: 'AdjustmentReason' });

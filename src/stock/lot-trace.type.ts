@@ -25,9 +25,12 @@ export class LotTrace {
   @Field(() => Int)
   unitsShipped: number;
 
+  @Field(() => Int, { description: 'Resaleable units that came back from customers into this lot.' })
+  unitsReturned: number;
+
   @Field(() => Int, {
     description:
-      'Expired, damaged and spoiled units, net of found ones: unitsReceived = unitsOnHand + unitsShipped + unitsWrittenOff.',
+      'Expired, damaged and spoiled units, net of found ones: unitsReceived + unitsReturned = unitsOnHand + unitsShipped + unitsWrittenOff.',
   })
   unitsWrittenOff: number;
 

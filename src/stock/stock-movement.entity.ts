@@ -11,6 +11,7 @@ import { DateTimeScalar } from '../graphql/scalars';
 @Index(['skuId', 'id'])
 @Index(['lotId', 'id'])
 @Index(['orderId'])
+@Index(['returnLineId'])
 @Index(['occurredAt'])
 export class StockMovement implements Node {
   static readonly nodeType = 'StockMovement';
@@ -59,6 +60,10 @@ export class StockMovement implements Node {
 
   @Column({ type: 'int', nullable: true })
   orderId: number | null;
+
+  /** The return line a RETURN movement belongs to. */
+  @Column({ type: 'int', nullable: true })
+  returnLineId: number | null;
 
   @Field({ description: 'The label of the API key that caused it.' })
   @Column({ length: 80 })

@@ -100,7 +100,12 @@ export function recordMovement(
   quantity: number,
   extra: Partial<StockMovement> = {},
 ): Promise<StockMovement> {
-  const sign = type === MovementType.RECEIPT ? 1 : type === MovementType.TRANSFER ? 0 : -1;
+  const sign =
+    type === MovementType.RECEIPT || type === MovementType.RETURN
+      ? 1
+      : type === MovementType.TRANSFER
+        ? 0
+        : -1;
   return m.save(
     m.create(StockMovement, {
       type,
@@ -113,6 +118,7 @@ export function recordMovement(
       reason: null,
       note: null,
       orderId: null,
+      returnLineId: null,
       actor,
       occurredAt: currentTime(),
       ...extra,

@@ -68,3 +68,26 @@ export class AdjustStockInput {
   @Field(() => AdjustmentReason) reason: AdjustmentReason;
   @Field({ nullable: true }) @IsOptional() @MaxLength(500) note?: string;
 }
+
+@InputType()
+export class CountStockInput {
+  @Field({ description: 'A repeat with the same key records nothing again.' })
+  @Length(1, 100)
+  idempotencyKey: string;
+  @Field() @Length(1, 40) lotCode: string;
+  @Field() @Length(1, 40) locationCode: string;
+  @Field(() => Int, { description: 'What the counter found in the bin, >= 0.' })
+  @Min(0)
+  @Max(MAX_UNITS)
+  countedQuantity: number;
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'What the tablet showed when the count began. When set and the bin now holds another quantity (a pick or move happened meanwhile), CONFLICT and nothing changes.',
+  })
+  @IsOptional()
+  @Min(0)
+  @Max(MAX_UNITS)
+  expectedQuantity?: number;
+  @Field({ nullable: true }) @IsOptional() @MaxLength(500) note?: string;
+}

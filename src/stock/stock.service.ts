@@ -12,19 +12,18 @@ import { badInput, insufficientStock, invalidState, notFound } from '../graphql/
 import { addDays, currentTime, shanghaiDate, shanghaiToday } from '../time';
 import { recordLotHeld, recordStockChanged } from '../webhooks/webhook-outbox';
 import { applyLotFilter } from './lot-filter';
+import { addUnits, binFor, lockLot, putIntoPlacement, removeUnits, takeFromPlacement } from './lot-units';
 import { LotPlacement } from './lot-placement.entity';
 import { LotShipment, LotTrace } from './lot-trace.type';
 import { Lot } from './lot.entity';
 import { StockMovement } from './stock-movement.entity';
 import {
-  availableBySku,
   bumpStockLevel,
   compactDate,
   execute,
   forUpdate,
   recordMovement,
   sqlInstant,
-  takeAvailable,
   temporaryCode,
 } from './stock-sql';
 import { AdjustStockInput, LotFilter, MovementFilter, MoveStockInput, ReceiveLotInput } from './stock.inputs';
@@ -91,6 +90,7 @@ export class StockService {
       unitsReceived: net(MovementType.RECEIPT),
       unitsOnHand: lot.quantityOnHand,
       unitsShipped: -net(MovementType.PICK),
+      unitsReturned: net(MovementType.RETURN),
       unitsWrittenOff: -(net(MovementType.EXPIRY) + net(MovementType.ADJUSTMENT)),
       shipments: shipments.map((row) =>
         Object.assign(new LotShipment(), { orderId: Number(row.order_id), quantity: Number(row.units) }),
@@ -127,7 +127,7 @@ export class StockService {
           if (!sku.active) throw badInput('skuCode', `SKU ${sku.code} is inactive`);
           const farm = await m.findOneBy(Farm, { code: input.farmCode });
           if (!farm) throw notFound('Farm', input.farmCode, 'farmCode');
-          const location = await this.binFor(m, input.locationCode, 'locationCode', sku);
+          const location = await binFor(m, input.locationCode, 'locationCode', sku);
           const now = currentTime();
           const receivedOn = shanghaiDate(now);
           const expiresOn = input.expiresOn ?? addDays(receivedOn, sku.shelfLifeDays);
@@ -188,15 +188,15 @@ export class StockService {
       },
       {
         work: async (m) => {
-          const lot = await this.lockLot(m, input.lotCode, 'lotCode');
+          const lot = await lockLot(m, input.lotCode, 'lotCode');
           const sku = await m.findOneByOrFail(Sku, { id: lot.skuId });
           const from = await m.findOneBy(Location, { code: input.fromLocationCode });
           if (!from) throw notFound('Location', input.fromLocationCode, 'fromLocationCode');
-          const to = await this.binFor(m, input.toLocationCode, 'toLocationCode', sku);
+          const to = await binFor(m, input.toLocationCode, 'toLocationCode', sku);
           if (to.id === from.id)
             throw badInput('toLocationCode', 'toLocationCode must differ from fromLocationCode');
-          await this.takeFromPlacement(m, lot, sku, from.id, input.quantity);
-          await this.putIntoPlacement(m, lot.id, to.id, input.quantity);
+          await takeFromPlacement(m, lot, sku, from.id, input.quantity);
+          await putIntoPlacement(m, lot.id, to.id, input.quantity);
           await recordMovement(m, principal.label, lot, MovementType.TRANSFER, input.quantity, {
             fromLocationId: from.id,
             toLocationId: to.id,
@@ -239,43 +239,20 @@ export class StockService {
     principal: Principal,
     input: AdjustStockInput,
   ): Promise<StockMovement> {
-    const lot = await this.lockLot(m, input.lotCode, 'lotCode');
+    const lot = await lockLot(m, input.lotCode, 'lotCode');
     if (lot.status === LotStatus.EXPIRED)
       throw invalidState(`Lot ${lot.code} was written off as expired; it cannot be adjusted`);
     const sku = await m.findOneByOrFail(Sku, { id: lot.skuId });
-    const held = lot.status === LotStatus.HELD;
-    const sellable = lot.status !== LotStatus.HELD && lot.expiresOn >= shanghaiToday();
     const units = Math.abs(input.delta);
     let locationId: number;
     if (input.delta < 0) {
       const location = await m.findOneBy(Location, { code: input.locationCode });
       if (!location) throw notFound('Location', input.locationCode, 'locationCode');
       locationId = location.id;
-      await this.takeFromPlacement(m, lot, sku, location.id, units);
-      if (sellable) {
-        // Removing sellable units must not leave less on hand than open orders reserved.
-        if (!(await takeAvailable(m, sku.id, units, 'remove'))) {
-          const available = (await availableBySku(m, [sku.id])).get(sku.id) ?? 0;
-          throw insufficientStock([{ skuCode: sku.code, requested: units, available }]);
-        }
-      } else {
-        await bumpStockLevel(m, sku.id, { onHand: -units, heldOrExpired: held ? -units : 0 });
-      }
-      await execute(
-        m,
-        "UPDATE lot SET status = CASE WHEN status <> 'HELD' AND quantity_on_hand = ? THEN 'DEPLETED' ELSE status END, quantity_on_hand = quantity_on_hand - ? WHERE id = ?",
-        [units, units, lot.id],
-      );
-      await recordStockChanged(m, [{ skuId: sku.id, onHand: -units, heldOrExpired: held ? -units : 0 }]);
+      await removeUnits(m, lot, sku, location.id, units);
     } else {
-      locationId = (await this.binFor(m, input.locationCode, 'locationCode', sku)).id;
-      await this.putIntoPlacement(m, lot.id, locationId, units);
-      await execute(
-        m,
-        "UPDATE lot SET status = CASE WHEN status = 'DEPLETED' THEN 'ACTIVE' ELSE status END, quantity_on_hand = quantity_on_hand + ? WHERE id = ?",
-        [units, lot.id],
-      );
-      await bumpStockLevel(m, sku.id, { onHand: units, heldOrExpired: held ? units : 0 });
+      locationId = (await binFor(m, input.locationCode, 'locationCode', sku)).id;
+      await addUnits(m, lot, locationId, units);
     }
     return recordMovement(m, principal.label, lot, MovementType.ADJUSTMENT, units, {
       onHandDelta: input.delta,
@@ -409,66 +386,5 @@ export class StockService {
     });
     this.events.stockChanged(skuIds);
     return units;
-  }
-
-  /** A bin by code that can store the SKU (its zone matches the SKU's storage zone). */
-  private async binFor(m: EntityManager, code: string, field: string, sku: Sku): Promise<Location> {
-    const location = await m.findOneBy(Location, { code });
-    if (!location) throw notFound('Location', code, field);
-    if (location.zone !== sku.storageZone) {
-      throw badInput(field, `${sku.code} needs a ${sku.storageZone} bin; ${code} is ${location.zone}`);
-    }
-    return location;
-  }
-
-  /**
-   * The lot by code, its row locked for this transaction (MySQL) so its balances change one writer at a time.
-   */
-  private async lockLot(m: EntityManager, code: string, field: string): Promise<Lot> {
-    const rows: { id: number | string }[] = await m.query(
-      `SELECT id FROM lot WHERE code = ?${forUpdate(m)}`,
-      [code],
-    );
-    if (rows.length === 0) throw notFound('Lot', code, field);
-    return m.findOneByOrFail(Lot, { id: Number(rows[0].id) });
-  }
-
-  /** Takes free (unallocated) units out of one bin, or INSUFFICIENT_STOCK naming what is free there. */
-  private async takeFromPlacement(
-    m: EntityManager,
-    lot: Lot,
-    sku: Sku,
-    locationId: number,
-    units: number,
-  ): Promise<void> {
-    const changed = await execute(
-      m,
-      'UPDATE lot_placement SET quantity = quantity - ? WHERE lot_id = ? AND location_id = ? AND quantity - allocated >= ?',
-      [units, lot.id, locationId, units],
-    );
-    if (changed === 1) return;
-    const placement = await m.findOneBy(LotPlacement, { lotId: lot.id, locationId });
-    throw insufficientStock([
-      {
-        skuCode: sku.code,
-        requested: units,
-        available: placement ? placement.quantity - placement.allocated : 0,
-      },
-    ]);
-  }
-
-  /** Adds units of a lot to a bin, creating the placement when the lot was not there yet. */
-  private async putIntoPlacement(
-    m: EntityManager,
-    lotId: number,
-    locationId: number,
-    units: number,
-  ): Promise<void> {
-    const changed = await execute(
-      m,
-      'UPDATE lot_placement SET quantity = quantity + ? WHERE lot_id = ? AND location_id = ?',
-      [units, lotId, locationId],
-    );
-    if (changed === 0) await m.insert(LotPlacement, { lotId, locationId, quantity: units, allocated: 0 });
   }
 }

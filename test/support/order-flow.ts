@@ -47,6 +47,16 @@ export function orderFlow(app: TestApp) {
         n: number,
         r: 'customer changed mind',
       }),
+    returnOrder: (number: string, lines: [string, number, string][], locationCode?: string) =>
+      must('mutation($input: ReturnOrderInput!) { returnOrder(input: $input) { status } }', {
+        input: {
+          idempotencyKey: `return-${++seq}`,
+          number,
+          lines: lines.map(([skuCode, quantity, condition]) => ({ skuCode, quantity, condition })),
+          locationCode,
+          reason: 'refused by the buyer',
+        },
+      }),
     /** Place, allocate, pick and dispatch. */
     async ship(
       merchantCode: string,
