@@ -84,18 +84,12 @@ describe('countStock', () => {
     expect(back.data.countStock.lot).toEqual({ code: lot.code, quantityOnHand: 4, status: 'ACTIVE' });
   });
 
-  it('is a compare-and-set with expectedQuantity: CONFLICT when the bin changed, and nothing changes', async () => {
+  it('is a compare-and-set with expectedQuantity: CONFLICT when a pick changed the bin, and nothing changes', async () => {
     const lot = await receive(app, { skuCode: 'JC-HAWTHORN-500G', quantity: 10, locationCode: 'A-01-01' });
-    const moved = await app.gql('mutation($i: MoveStockInput!) { moveStock(input: $i) { code } }', {
-      i: {
-        idempotencyKey: nextKey('move'),
-        lotCode: lot.code,
-        fromLocationCode: 'A-01-01',
-        toLocationCode: 'A-01-02',
-        quantity: 2,
-      },
-    });
-    expect(moved.errors).toBeUndefined();
+    // A pick takes 2 units out of the bin after the tablet showed 10.
+    const order = await place(app, [{ skuCode: 'JC-HAWTHORN-500G', quantity: 2 }], baofu);
+    for (const step of ['allocateOrder', 'pickOrder'] as const)
+      expect((await transition(app, step, order.number, warehouse)).errors).toBeUndefined();
     const before = await snapshot(app);
     const stale = await count({
       lotCode: lot.code,
