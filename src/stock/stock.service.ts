@@ -8,7 +8,7 @@ import { runOnce } from '../idempotency/idempotency.service';
 import { GatewayEvents } from '../events';
 import { Connection, ConnectionArgs, paginate } from '../graphql/connection';
 import { LotStatus, MovementType } from '../graphql/enums';
-import { badInput, insufficientStock, invalidState, notFound } from '../graphql/errors';
+import { badInput, invalidState, notFound } from '../graphql/errors';
 import { addDays, currentTime, shanghaiDate, shanghaiToday } from '../time';
 import { recordLotHeld, recordStockChanged } from '../webhooks/webhook-outbox';
 import { applyLotFilter } from './lot-filter';
