@@ -25,8 +25,8 @@ import { childConnectionLoader } from './graphql/child-connections';
 import { rowsWhereIn } from './db/raw-rows';
 import { applyLotFilter } from './stock/lot-filter';
 import { LotFilter } from './stock/stock.inputs';
-import { applyOrderFilter } from './orders/order-filter';
-import { OrderFilter } from './orders/order.inputs';
+import { applyOrderFilter, orderSortColumn, orderSortValue } from './orders/order-filter';
+import { OrderFilter, OrderOrder } from './orders/order.inputs';
 
 type Row = ObjectLiteral & { id: number };
 
@@ -167,6 +167,7 @@ export class Loaders {
     Order,
     'merchant_id',
     applyOrderFilter,
+    orderSortValue,
   );
 
   /** A page of the lots of a farm or a SKU. */
@@ -176,8 +177,14 @@ export class Loaders {
   }
 
   /** A page of a merchant's orders, by id. */
-  ordersOf(merchantId: number, page: ConnectionArgs, filter: OrderFilter) {
-    return this.ordersByMerchant.load({ parentId: merchantId, page: { ...page }, filter: { ...filter } });
+  ordersOf(merchantId: number, page: ConnectionArgs, filter: OrderFilter, orderBy: OrderOrder | null = null) {
+    const sort = orderBy ? { column: orderSortColumn(orderBy), direction: orderBy.direction } : null;
+    return this.ordersByMerchant.load({
+      parentId: merchantId,
+      page: { ...page },
+      filter: { ...filter },
+      sort,
+    });
   }
 
   /** Forgets everything loaded: a write may have changed it. */

@@ -8,8 +8,8 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { Field, InputType, Int } from 'type-graphql';
-import { OrderStatus } from '../graphql/enums';
+import { Field, InputType, Int, registerEnumType } from 'type-graphql';
+import { OrderStatus, SortDirection } from '../graphql/enums';
 import { DateTimeScalar } from '../graphql/scalars';
 
 @InputType()
@@ -19,6 +19,27 @@ export class OrderFilter {
   @Field({ nullable: true }) @IsOptional() @MaxLength(40) carrierCode?: string;
   @Field(() => DateTimeScalar, { nullable: true }) placedFrom?: Date;
   @Field(() => DateTimeScalar, { nullable: true }) placedTo?: Date;
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description:
+      "Orders whose updatedAt is at or after this instant: a storefront's catch-up after a disconnect.",
+  })
+  updatedSince?: Date;
+}
+
+export enum OrderOrderField {
+  PLACED_AT = 'PLACED_AT',
+  UPDATED_AT = 'UPDATED_AT',
+}
+registerEnumType(OrderOrderField, { name: 'OrderOrderField' });
+
+@InputType({
+  description:
+    'Default: PLACED_AT DESC (newest first). UPDATED_AT ASC with updatedSince walks every change once.',
+})
+export class OrderOrder {
+  @Field(() => OrderOrderField) field: OrderOrderField;
+  @Field(() => SortDirection, { defaultValue: SortDirection.DESC }) direction: SortDirection;
 }
 
 @InputType()

@@ -17,7 +17,7 @@ import { Merchant } from './merchant.entity';
 import { OrderEvent } from './order-event.entity';
 import { OrderLine } from './order-line.entity';
 import { Order } from './order.entity';
-import { OrderFilter } from './order.inputs';
+import { OrderFilter, OrderOrder } from './order.inputs';
 
 export const OrderConnection = connectionType(Order, 'Order');
 export const MerchantConnection = connectionType(Merchant, 'Merchant');
@@ -38,9 +38,10 @@ export class OrderResolver {
   orders(
     @Args() page: ConnectionArgs,
     @Arg('filter', () => OrderFilter, { nullable: true }) filter: OrderFilter | null,
+    @Arg('orderBy', () => OrderOrder, { nullable: true }) orderBy: OrderOrder | null,
     @Ctx() { services, principal }: Context,
   ) {
-    return services.orders.orders(principal, page, filter ?? {});
+    return services.orders.orders(principal, page, filter ?? {}, orderBy);
   }
 
   @FieldResolver(() => Merchant)
@@ -152,10 +153,11 @@ export class MerchantResolver {
     @Root() merchant: Merchant,
     @Args() page: ConnectionArgs,
     @Arg('filter', () => OrderFilter, { nullable: true }) filter: OrderFilter | null,
+    @Arg('orderBy', () => OrderOrder, { nullable: true }) orderBy: OrderOrder | null,
     @Ctx() { loaders, principal }: Context,
   ) {
     if (!maySeeOrdersOf(principal, merchant.id)) return emptyConnection<Order>(page);
-    return loaders.ordersOf(merchant.id, page, filter ?? {});
+    return loaders.ordersOf(merchant.id, page, filter ?? {}, orderBy);
   }
 }
 

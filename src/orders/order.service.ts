@@ -26,11 +26,17 @@ import { recordOrderChanged, recordStockChanged } from '../webhooks/webhook-outb
 import { Allocation } from './allocation.entity';
 import { Merchant } from './merchant.entity';
 import { OrderEvent } from './order-event.entity';
-import { applyOrderFilter } from './order-filter';
+import { applyOrderFilter, orderSortColumn, orderSortValue } from './order-filter';
 import { OrderLine } from './order-line.entity';
 import { transition, TransitionFields } from './order-transitions';
 import { Order } from './order.entity';
-import { DestinationInput, DispatchOrderInput, OrderFilter, PlaceOrderInput } from './order.inputs';
+import {
+  DestinationInput,
+  DispatchOrderInput,
+  OrderFilter,
+  PlaceOrderInput,
+  OrderOrder,
+} from './order.inputs';
 
 /** Lines that could not be reserved; thrown inside the transaction so it rolls back, reported after. */
 class Shortfall extends Error {
@@ -53,12 +59,21 @@ export class OrderService {
   }
 
   /** Newest first. */
-  orders(principal: Principal, args: ConnectionArgs, filter: OrderFilter = {}): Promise<Connection<Order>> {
+  orders(
+    principal: Principal,
+    args: ConnectionArgs,
+    filter: OrderFilter = {},
+    orderBy: OrderOrder | null = null,
+  ): Promise<Connection<Order>> {
     const query = this.dataSource.getRepository(Order).createQueryBuilder('o');
     applyOrderFilter(query, filter);
     const own = ownOrdersOnly(principal);
     if (own !== null) query.andWhere('o.merchant_id = :own', { own });
-    return paginate(query, args, null, 'DESC');
+    if (!orderBy) return paginate(query, args, null, 'DESC');
+    // The change feed: ordered by the column, ties by id, both in the cursor.
+    const column = orderSortColumn(orderBy);
+    const sort = { expression: `o.${column}`, valueOf: (o: Order) => orderSortValue(o, column) };
+    return paginate(query, args, sort, orderBy.direction);
   }
 
   // ---- writes ------------------------------------------------------------
