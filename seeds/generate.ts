@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { createConnection } from 'mysql2/promise';
 import { DataSource, QueryRunner } from 'typeorm';
 import { openDataSource, databaseKind } from '../src/db/data-source';
+import { Random, randomSource } from './random';
 import { addOrderToRollups, emptyRollups, writeRollups } from '../src/dashboard/rollup.service';
 import { addDays, shanghaiDate, shanghaiDayStart } from '../src/time';
 import { checkLedger } from './ledger-check';
@@ -35,43 +36,12 @@ const ACTOR_WAREHOUSE = 'warehouse-tablet-01';
 
 // ---------------------------------------------------------------- randomness (seeded, reproducible)
 
-let seed = 0;
-function random(): number {
-  seed |= 0;
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
-const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
-const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
-
-/** Draws indexes 0..n-1 with weights 1/(rank+1)^s. */
-function zipf(n: number, s: number): () => number {
-  const cumulative = new Float64Array(n);
-  let total = 0;
-  for (let i = 0; i < n; i++) cumulative[i] = total += 1 / Math.pow(i + 1, s);
-  return () => {
-    const x = random() * total;
-    let lo = 0;
-    let hi = n - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cumulative[mid] < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-}
-
-function weighted<T>(entries: [T, number][]): () => T {
-  const total = entries.reduce((sum, [, w]) => sum + w, 0);
-  return () => {
-    let x = random() * total;
-    for (const [value, w] of entries) if ((x -= w) < 0) return value;
-    return entries[entries.length - 1][0];
-  };
-}
+let rng: Random = randomSource(0);
+const random = (): number => rng.next();
+const int = (min: number, max: number): number => rng.int(min, max);
+const pick = <T>(items: readonly T[]): T => rng.pick(items);
+const weighted = <T>(entries: [T, number][]): (() => T) => rng.weighted(entries);
+const zipf = (n: number, s: number): (() => number) => rng.zipf(n, s);
 
 // ---------------------------------------------------------------- places and products of Jincheng
 
@@ -494,7 +464,7 @@ export async function generate(
     throw new Error(
       'the database already holds orders; generate into an empty one (or pass --fresh on MySQL)',
     );
-  seed = 20261129;
+  rng = randomSource(20261129);
   const started = Date.now();
   // The history covers whole Asia/Shanghai days and ends when today began: the same at any hour of today.
   const today = shanghaiDate(now);
