@@ -17,8 +17,8 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = process.env.DASHBOARD_SCREENSHOTS ?? join(tmpdir(), 'gaodu-dashboard-shots');
 
 const DASHBOARD = `query($from: LocalDate!, $to: LocalDate!) { dashboard(from: $from, to: $to) {
-  sales { amount } ordersPlaced ordersDispatched parcelsDispatched unitsDispatched stockValue { amount }
-  byMerchantVillage { village sales { amount } merchants } } }`;
+  sales { amount } ordersPlaced ordersDispatched parcelsDispatched unitsDispatched unitsReturned
+  stockValue { amount } byMerchantVillage { village sales { amount } merchants } } }`;
 
 let app: TestApp;
 let server: Server;
@@ -62,6 +62,7 @@ async function expectFiguresOfApi(page: Page) {
     ordersDispatched: await figure(page, 'ordersDispatched'),
     parcels: await figure(page, 'parcels'),
     units: await figure(page, 'units'),
+    unitsReturned: await figure(page, 'unitsReturned'),
     stockValue: await figure(page, 'stockValue'),
   }).toEqual({
     sales: yuan(d.sales.amount),
@@ -69,6 +70,7 @@ async function expectFiguresOfApi(page: Page) {
     ordersDispatched: grouped(d.ordersDispatched),
     parcels: grouped(d.parcelsDispatched),
     units: grouped(d.unitsDispatched),
+    unitsReturned: grouped(d.unitsReturned),
     stockValue: yuan(d.stockValue.amount),
   });
   return d;

@@ -11,7 +11,7 @@
   var QUERY = [
     'query CountyDashboard($from: LocalDate!, $to: LocalDate!) {',
     '  dashboard(from: $from, to: $to) {',
-    '    from to sales { amount } ordersPlaced ordersDispatched parcelsDispatched unitsDispatched',
+    '    from to sales { amount } ordersPlaced ordersDispatched parcelsDispatched unitsDispatched unitsReturned',
     '    stockValue { amount }',
     '    daily { date sales { amount } ordersPlaced ordersDispatched parcels }',
     '    monthly { month sales { amount } ordersDispatched parcels }',
