@@ -15,6 +15,8 @@ const PICK_LIST = `query($n: [String!]!) { pickList(orderNumbers: $n) {
 
 beforeAll(async () => {
   app = await startTestApp();
+  // The webhook dispatcher polls the outbox in the background: those statements are no request's.
+  await app.gateway.webhookDispatcher.stop();
   await createReferenceData(app);
   warehouse = await app.keyFor(Role.WAREHOUSE);
   baofu = await app.keyFor(Role.MERCHANT, 'M-BAOFU-01');
