@@ -13,6 +13,10 @@ import type { Principal } from './principal';
  * | farm contacts (contactName, phone)          | FORBIDDEN  | all       | FORBIDDEN | all   |
  * | stock movements, lot traces                 | FORBIDDEN  | all       | all       | all   |
  * | orderStatusChanged                          | own only   | all       | FORBIDDEN | all   |
+ * | webhook endpoints and their deliveries      | own only   | NOT_FOUND | NOT_FOUND | all   |
+ *
+ * A webhook endpoint receives the events its merchant may see (webhook-outbox `receivers`), or every event
+ * for an endpoint of no merchant (ADMIN's).
  *
  * An order a merchant may not see does not exist for it: NOT_FOUND or left out, never FORBIDDEN.
  */
@@ -47,6 +51,15 @@ export function maySeeOrder(principal: Principal, order: { merchantId: number })
 export function maySeeRecipientsOf(principal: Principal, merchantId: number | null): boolean {
   if (principal.role === Role.ADMIN || principal.role === Role.WAREHOUSE) return true;
   return principal.role === Role.MERCHANT && merchantId !== null && merchantId === principal.merchantId;
+}
+
+/** Webhook endpoints and their deliveries: the endpoint's merchant, and ADMIN. */
+export function mayManageWebhookEndpoint(
+  principal: Principal,
+  endpoint: { merchantId: number | null },
+): boolean {
+  if (principal.role === Role.ADMIN) return true;
+  return principal.role === Role.MERCHANT && endpoint.merchantId === principal.merchantId;
 }
 
 /** Farm contacts: WAREHOUSE and ADMIN. */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource, IsNull } from 'typeorm';
+import { mayManageWebhookEndpoint } from '../auth/access-policy';
 import { Principal } from '../auth/principal';
 import { inTransaction } from '../db/transaction';
 import { Connection, ConnectionArgs, paginate } from '../graphql/connection';
@@ -20,12 +21,6 @@ export const MAX_ENDPOINTS_PER_MERCHANT = 10;
 export interface CreatedWebhookEndpointResult {
   endpoint: WebhookEndpoint;
   secret: string;
-}
-
-/** Whether a caller may see (and manage) an endpoint and its deliveries: its merchant, or ADMIN. */
-export function mayManageEndpoint(principal: Principal, endpoint: WebhookEndpoint): boolean {
-  if (principal.role === Role.ADMIN) return true;
-  return principal.role === Role.MERCHANT && endpoint.merchantId === principal.merchantId;
 }
 
 /** Webhook endpoints and their deliveries (the outbox rows the dispatcher sends). */
@@ -87,9 +82,13 @@ export class WebhookService {
   }
 
   /** A merchant's own endpoints; ADMIN all. Oldest first. */
-  endpoints(principal: Principal): Promise<WebhookEndpoint[]> {
-    const where = principal.role === Role.ADMIN ? {} : { merchantId: principal.merchantId ?? -1 };
-    return this.dataSource.getRepository(WebhookEndpoint).find({ where, order: { id: 'ASC' } });
+  async endpoints(principal: Principal): Promise<WebhookEndpoint[]> {
+    // Narrowed in SQL to a merchant key's own; the access policy decides.
+    const where = principal.merchantId === null ? {} : { merchantId: principal.merchantId };
+    const endpoints = await this.dataSource
+      .getRepository(WebhookEndpoint)
+      .find({ where, order: { id: 'ASC' } });
+    return endpoints.filter((e) => mayManageWebhookEndpoint(principal, e));
   }
 
   endpointById(id: number): Promise<WebhookEndpoint | null> {
@@ -119,7 +118,7 @@ export class WebhookService {
     const delivery =
       parsed?.type === WebhookDelivery.nodeType ? await repo.findOneBy({ id: parsed.id }) : null;
     const endpoint = delivery && (await this.endpointById(delivery.endpointId));
-    if (!delivery || !endpoint || !mayManageEndpoint(principal, endpoint))
+    if (!delivery || !endpoint || !mayManageWebhookEndpoint(principal, endpoint))
       throw notFound('Webhook delivery', deliveryId, 'deliveryId');
     await repo.update(
       { id: delivery.id },
@@ -137,7 +136,7 @@ export class WebhookService {
   private async endpointFor(principal: Principal, globalId: string, field: string): Promise<WebhookEndpoint> {
     const parsed = fromGlobalId(globalId);
     const endpoint = parsed?.type === WebhookEndpoint.nodeType ? await this.endpointById(parsed.id) : null;
-    if (!endpoint || !mayManageEndpoint(principal, endpoint))
+    if (!endpoint || !mayManageWebhookEndpoint(principal, endpoint))
       throw notFound('Webhook endpoint', globalId, field);
     return endpoint;
   }
