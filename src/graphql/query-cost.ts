@@ -195,7 +195,7 @@ export function measureOperation(
 }
 
 /** Refuses an operation over the limits of the configuration, before it runs. */
-function checkLimits(document: DocumentNode, measure: QueryMeasure, config: Config): void {
+export function checkLimits(document: DocumentNode, measure: QueryMeasure, config: Config): void {
   const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length;
   if (operations > MAX_OPERATIONS) {
     throw tooComplex(`A document may hold at most ${MAX_OPERATIONS} operations, got ${operations}`);

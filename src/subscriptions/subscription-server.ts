@@ -7,8 +7,8 @@ import { Gauge } from 'prom-client';
 import { WebSocketServer } from 'ws';
 import type { GatewayApp } from '../app';
 import { Config } from '../config';
-import { badRequest, formatSocketError, parseFailed, tooComplex } from '../graphql/errors';
-import { MAX_ALIASES, measureOperation } from '../graphql/query-cost';
+import { badRequest, formatSocketError, parseFailed } from '../graphql/errors';
+import { checkLimits, measureOperation } from '../graphql/query-cost';
 import { gatewaySchema } from '../schema';
 import { originAllowed } from '../web/cors';
 import { SubscriptionHub } from './subscription-hub';
@@ -42,23 +42,14 @@ export const MAX_SUBSCRIPTIONS_PER_SOCKET = 50;
 function overLimits(args: ExecutionArgs, config: Config): GraphQLError | null {
   const operation = getOperationAST(args.document, args.operationName);
   if (!operation) return null;
-  const measure = measureOperation(
-    args.schema,
-    args.document,
-    operation,
-    (args.variableValues ?? {}) as Record<string, unknown>,
-  );
-  const refuse = (message: string) => tooComplex(message);
-  if (measure.truncated) return refuse('A subscription selects too many fields once fragments are expanded');
-  if (measure.aliases > MAX_ALIASES)
-    return refuse(`A subscription may use at most ${MAX_ALIASES} aliases, got ${measure.aliases}`);
-  if (measure.depth > config.maxQueryDepth)
-    return refuse(`A subscription may nest at most ${config.maxQueryDepth} levels, got ${measure.depth}`);
-  if (measure.cost > config.maxQueryCost)
-    return refuse(
-      `Each event of this subscription would cost ${measure.cost} points, at most ${config.maxQueryCost} are allowed`,
-    );
-  return null;
+  const variables = (args.variableValues ?? {}) as Record<string, unknown>;
+  try {
+    checkLimits(args.document, measureOperation(args.schema, args.document, operation, variables), config);
+    return null;
+  } catch (error) {
+    if (error instanceof GraphQLError) return error;
+    throw error;
+  }
 }
 
 /**
