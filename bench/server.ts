@@ -6,6 +6,7 @@ import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { Context } from '../src/context';
 import { openDataSource } from '../src/db/data-source';
+import { logger } from '../src/logger';
 
 /**
  * The gateway under test, in a process of its own (forked by bench/run.ts): createApp + http listen on
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
     RATE_LIMIT_BUCKET: '10000000',
     RATE_LIMIT_RESTORE_RATE: '10000000',
   });
+  logger.level = config.logLevel;
   const dataSource = await openDataSource(databaseUrl);
 
   let statements = 0;
