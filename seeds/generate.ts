@@ -4,6 +4,7 @@ import { DataSource, QueryRunner } from 'typeorm';
 import { openDataSource, databaseKind } from '../src/db/data-source';
 import { Random, randomSource } from './random';
 import { addOrderToRollups, emptyRollups, writeRollups } from '../src/dashboard/rollup.service';
+import { compactDate, lotCode } from '../src/stock/stock-sql';
 import { addDays, shanghaiDate, shanghaiDayStart } from '../src/time';
 import { checkLedger } from './ledger-check';
 
@@ -451,6 +452,16 @@ async function recreateDatabase(url: string): Promise<void> {
   await conn.end();
 }
 
+/**
+ * Why bulk SQL and not the services: a year is about 1.8 million orders, which the services (one
+ * transaction, about fifteen statements and the row locks of an order) would take most of a day to place.
+ * So the generator works out the whole history in memory and writes each table as multi-row INSERTs. It
+ * keeps to the services' rules in that form: lot codes come from the one home (`lotCode`); the rollups are
+ * accumulated and written by the rollup service's own functions; statuses and their instants follow the
+ * order transitions (PLACED → ALLOCATED → PICKED → DISPATCHED → DELIVERED, or CANCELLED); stock levels are
+ * on-hand = the lots' units = the ledger's deltas and reserved = the units of PLACED and ALLOCATED orders,
+ * which the ledger check (seeds/ledger-check.ts) verifies after every run.
+ */
 export async function generate(
   dataSource: DataSource,
   preset: Preset,
@@ -458,7 +469,7 @@ export async function generate(
 ): Promise<Record<string, number>> {
   const now = options.now ?? new Date();
   const log = options.quiet ? (_line: string) => undefined : (line: string) => console.log(line);
-  const progress = options.quiet ? () => undefined : showProgress;
+  const progress: Progress = options.quiet ? () => undefined : showProgress;
   const [{ n }] = await dataSource.query('SELECT COUNT(*) AS n FROM orders');
   if (Number(n) > 0)
     throw new Error(
@@ -468,12 +479,89 @@ export async function generate(
   const started = Date.now();
   // The history covers whole Asia/Shanghai days and ends when today began: the same at any hour of today.
   const today = shanghaiDate(now);
-  const todayDay = dayNumber(now.getTime());
-  const historyEnd = shanghaiDayStart(today).getTime();
-  const insert = (table: string, columns: string[]) => new BulkInsert(dataSource, table, columns);
+  const span: HistorySpan = {
+    today,
+    todayDay: dayNumber(now.getTime()),
+    end: shanghaiDayStart(today).getTime(),
+  };
+  const insert: Inserter = (table, columns) => new BulkInsert(dataSource, table, columns);
 
-  // Reference data.
   log('reference data: 8 carriers, 30 stations, 300 farms, 2,000 SKUs, bins, 500 merchants');
+  const reference = await writeReferenceData(insert, span);
+  const book = simulateOrders(preset, span);
+  log(
+    `orders: ${book.orders.toLocaleString('en')} over ${preset.days} days, ${book.lines.toLocaleString('en')} lines`,
+  );
+  const stock = simulateStock(preset, reference, book, span);
+  log(
+    `lots: ${stock.lots.count.toLocaleString('en')} received, ${stock.allocLot.length.toLocaleString('en')} allocations`,
+  );
+  await writeLots(insert, stock.lots, progress);
+  const rollups = await writeOrders(insert, reference, book, stock, span, progress);
+  const movements = await writeLedger(insert, book, stock, progress);
+  await writeStockLevels(insert, stock, span);
+  await dataSource.transaction((manager) => writeRollups(manager, rollups, 1000));
+  const rollupRows = [...rollups.values()].reduce((sum, rows) => sum + rows.size, 0);
+  log(`rollups: ${rollupRows.toLocaleString('en')} rows`);
+  return {
+    orders: book.orders,
+    lines: book.lines,
+    lots: stock.lots.count,
+    allocations: stock.allocLot.length,
+    movements,
+    rollupRows,
+    seconds: (Date.now() - started) / 1000,
+  };
+}
+
+type Inserter = (table: string, columns: string[]) => BulkInsert;
+type Progress = (label: string, done: number, total: number, started: number) => void;
+
+/** The days the history covers: up to the start of today (Asia/Shanghai). */
+interface HistorySpan {
+  today: string;
+  todayDay: number;
+  end: number;
+}
+
+/** What the later steps need to know of the reference data, by id. */
+interface ReferenceData {
+  carrierOf: () => number;
+  stations: number;
+  skuShelf: Int32Array;
+  skuPrice: Float64Array;
+  skuWeight: Int32Array;
+  skuZone: string[];
+  skuFarms: number[][];
+  bins: Record<string, number[]>;
+}
+
+/** Orders and lines, in memory as columns (typed arrays), chronological by id. */
+interface OrderBook {
+  orders: number;
+  lines: number;
+  placedAt: Float64Array;
+  merchantOf: Int16Array;
+  statusOf: Int8Array; // see STATUSES
+  firstLine: Int32Array;
+  lineSku: Int16Array;
+  lineQty: Int16Array;
+}
+
+/** Lots and the units orders took from them (allocations, by order), and what open orders reserve. */
+interface StockBook {
+  lots: LotBook;
+  allocOrder: number[];
+  allocLine: number[];
+  allocLot: number[];
+  allocQty: number[];
+  allocStart: Int32Array;
+  allocEnd: Int32Array;
+  open: Float64Array;
+}
+
+async function writeReferenceData(insert: Inserter, span: HistorySpan): Promise<ReferenceData> {
+  const created = new Date(span.end - 400 * DAY);
   const carriers = insert('carrier', ['id', 'code', 'name', 'active']);
   CARRIERS.forEach(([code, name], i) => carriers.add(i + 1, code, name, true));
   await carriers.close();
@@ -492,6 +580,14 @@ export async function generate(
   );
   await stations.close();
 
+  await writeFarms(insert, created);
+  const skus = await writeSkus(insert, created);
+  const bins = await writeBins(insert);
+  await writeMerchants(insert, created);
+  return { carrierOf, stations: stationPlaces.length, ...skus, bins };
+}
+
+async function writeFarms(insert: Inserter, created: Date): Promise<void> {
   const farms = insert('farm', [
     'id',
     'code',
@@ -522,11 +618,17 @@ export async function generate(
       `139${String(int(0, 99_999_999)).padStart(8, '0')}`,
       JSON.stringify(random() < 0.3 ? ['GREEN_FOOD'] : []),
       true,
-      new Date(historyEnd - 400 * DAY),
+      created,
     );
   }
   await farms.close();
+}
 
+/** SKUs and their supplier farms. */
+async function writeSkus(
+  insert: Inserter,
+  created: Date,
+): Promise<Pick<ReferenceData, 'skuShelf' | 'skuPrice' | 'skuWeight' | 'skuZone' | 'skuFarms'>> {
   const skus = insert('sku', [
     'id',
     'code',
@@ -576,7 +678,7 @@ export async function generate(
       product.gi ?? null,
       int(5, 30),
       true,
-      new Date(historyEnd - 400 * DAY),
+      created,
     );
   }
   await skus.close();
@@ -589,7 +691,11 @@ export async function generate(
     for (const farm of skuFarms[id]) await suppliers.add(id, farm);
   }
   await suppliers.close();
+  return { skuShelf, skuPrice, skuWeight, skuZone, skuFarms };
+}
 
+/** Bins of the three zones; their ids by zone. */
+async function writeBins(insert: Inserter): Promise<Record<string, number[]>> {
   const bins: Record<string, number[]> = { AMBIENT: [], CHILLED: [], FROZEN: [] };
   const locations = insert('location', ['id', 'code', 'zone']);
   let locationId = 0;
@@ -610,7 +716,10 @@ export async function generate(
     }
   }
   await locations.close();
+  return bins;
+}
 
+async function writeMerchants(insert: Inserter, created: Date): Promise<void> {
   const merchants = insert('merchant', [
     'id',
     'code',
@@ -637,20 +746,29 @@ export async function generate(
       platformOf(),
       `https://shop.example.cn/${code.toLowerCase()}`,
       true,
-      new Date(historyEnd - 400 * DAY),
+      created,
     );
   }
   await merchants.close();
+}
 
-  // Orders and lines, in memory as columns (typed arrays), chronological by id.
+/**
+ * The orders of every day of the history, spread over the day, with the status their age gives them: the
+ * newest still PLACED, the oldest DELIVERED, one in forty CANCELLED.
+ */
+function simulateOrders(preset: Preset, span: HistorySpan): OrderBook {
   const expected = preset.days * preset.ordersPerDay;
   const capacity = Math.ceil(expected * 1.3) + 100;
-  const placedAt = new Float64Array(capacity);
-  const merchantOf = new Int16Array(capacity);
-  const statusOf = new Int8Array(capacity); // see STATUSES
-  const firstLine = new Int32Array(capacity + 1);
-  const lineSku = new Int16Array(capacity * 5);
-  const lineQty = new Int16Array(capacity * 5);
+  const book: OrderBook = {
+    orders: 0,
+    lines: 0,
+    placedAt: new Float64Array(capacity),
+    merchantOf: new Int16Array(capacity),
+    statusOf: new Int8Array(capacity),
+    firstLine: new Int32Array(capacity + 1),
+    lineSku: new Int16Array(capacity * 5),
+    lineQty: new Int16Array(capacity * 5),
+  };
   const skuRank = zipf(SKUS, 0.9);
   const skuByRank = Array.from({ length: SKUS }, (_, i) => i + 1).sort(() => random() - 0.5);
   const merchantRank = zipf(MERCHANTS, 0.8);
@@ -667,9 +785,7 @@ export async function generate(
     [3, 10],
     [5, 5],
   ]);
-  let orders = 0;
-  let lines = 0;
-  const firstDay = addDays(today, -preset.days);
+  const firstDay = addDays(span.today, -preset.days);
   for (let d = 0; d < preset.days; d++) {
     const date = addDays(firstDay, d);
     const dayStart = shanghaiDayStart(date).getTime();
@@ -683,37 +799,47 @@ export async function generate(
       (_, k) => dayStart + Math.floor(((k + random()) / count) * DAY),
     );
     for (const t of times) {
-      placedAt[orders] = t;
-      merchantOf[orders] = merchantRank() + 1;
-      firstLine[orders] = lines;
+      const o = book.orders;
+      book.placedAt[o] = t;
+      book.merchantOf[o] = merchantRank() + 1;
+      book.firstLine[o] = book.lines;
       const k = lineCount();
       const chosen = new Set<number>();
       while (chosen.size < k) chosen.add(skuByRank[skuRank()]);
       for (const sku of [...chosen].sort((a, b) => a - b)) {
-        lineSku[lines] = sku;
-        lineQty[lines] = quantity();
-        lines++;
+        book.lineSku[book.lines] = sku;
+        book.lineQty[book.lines] = quantity();
+        book.lines++;
       }
-      const age = historyEnd - t;
-      statusOf[orders] =
-        orders % 40 === 39
-          ? CANCELLED
-          : age < 2 * HOUR
-            ? PLACED
-            : age < 5 * HOUR
-              ? ALLOCATED
-              : age < 10 * HOUR
-                ? PICKED
-                : age < 60 * HOUR
-                  ? DISPATCHED
-                  : DELIVERED;
-      orders++;
+      book.statusOf[o] = o % 40 === 39 ? CANCELLED : statusAtAge(span.end - t);
+      book.orders++;
     }
   }
-  firstLine[orders] = lines;
-  log(`orders: ${orders.toLocaleString('en')} over ${preset.days} days, ${lines.toLocaleString('en')} lines`);
+  book.firstLine[book.orders] = book.lines;
+  return book;
+}
 
-  // Lots received as stock runs low, first-expiry-first-out picks, write-offs of expired leftovers.
+/** The status of an order placed this long before the history ends. */
+function statusAtAge(age: number): number {
+  if (age < 2 * HOUR) return PLACED;
+  if (age < 5 * HOUR) return ALLOCATED;
+  if (age < 10 * HOUR) return PICKED;
+  if (age < 60 * HOUR) return DISPATCHED;
+  return DELIVERED;
+}
+
+/**
+ * Lots received as stock runs low, first-expiry-first-out picks of the picked orders, top-ups so every SKU
+ * but a few ends with stock to sell, the allocations of ALLOCATED orders, and write-offs of expired
+ * leftovers.
+ */
+function simulateStock(
+  preset: Preset,
+  reference: ReferenceData,
+  book: OrderBook,
+  span: HistorySpan,
+): StockBook {
+  const { orders, statusOf, firstLine, lineSku, lineQty, placedAt } = book;
   const demand = new Float64Array(SKUS + 1);
   for (let o = 0; o < orders; o++) {
     if (statusOf[o] === CANCELLED) continue;
@@ -722,68 +848,65 @@ export async function generate(
   const totalDemand = demand.reduce((a, b) => a + b, 0);
   const lotSize = new Int32Array(SKUS + 1);
   for (let s = 1; s <= SKUS; s++) {
-    const byShelf = Math.ceil(preset.days / Math.max(1, skuShelf[s] * 0.4));
+    const byShelf = Math.ceil(preset.days / Math.max(1, reference.skuShelf[s] * 0.4));
     const byShare = Math.round((preset.lots * demand[s]) / totalDemand);
     lotSize[s] = Math.max(12, Math.ceil((demand[s] / Math.max(1, byShelf, byShare)) * 1.2));
   }
-  const lots = new LotBook(bins, skuFarms, skuShelf, lotSize, skuZone);
-  const allocOrder: number[] = [];
-  const allocLine: number[] = [];
-  const allocLot: number[] = [];
-  const allocQty: number[] = [];
-  const allocStart = new Int32Array(orders + 1).fill(-1);
-  const allocEnd = new Int32Array(orders + 1);
-  for (let o = 0; o < orders; o++) {
-    if (statusOf[o] < PICKED || statusOf[o] === CANCELLED) continue;
-    const at = placedAt[o] + 5 * HOUR;
-    allocStart[o] = allocLot.length;
+  const stock: StockBook = {
+    lots: new LotBook(reference.bins, reference.skuFarms, reference.skuShelf, lotSize, reference.skuZone),
+    allocOrder: [],
+    allocLine: [],
+    allocLot: [],
+    allocQty: [],
+    allocStart: new Int32Array(orders + 1).fill(-1),
+    allocEnd: new Int32Array(orders + 1),
+    open: new Float64Array(SKUS + 1),
+  };
+  const { lots, open } = stock;
+  const allocate = (
+    o: number,
+    take: (sku: number, qty: number, use: (lot: number, qty: number) => void) => void,
+  ) => {
+    stock.allocStart[o] = stock.allocLot.length;
     for (let l = firstLine[o]; l < firstLine[o + 1]; l++) {
-      lots.take(lineSku[l], lineQty[l], at, (lot, qty) => {
-        allocOrder.push(o);
-        allocLine.push(l);
-        allocLot.push(lot);
-        allocQty.push(qty);
+      take(lineSku[l], lineQty[l], (lot, qty) => {
+        stock.allocOrder.push(o);
+        stock.allocLine.push(l);
+        stock.allocLot.push(lot);
+        stock.allocQty.push(qty);
       });
     }
-    allocEnd[o] = allocLot.length;
+    stock.allocEnd[o] = stock.allocLot.length;
+  };
+  for (let o = 0; o < orders; o++) {
+    if (statusOf[o] < PICKED || statusOf[o] === CANCELLED) continue;
+    allocate(o, (sku, qty, use) => lots.take(sku, qty, placedAt[o] + 5 * HOUR, use));
   }
-  // What open orders hold, and top-ups: every SKU but a few ends with stock to sell.
-  const open = new Float64Array(SKUS + 1);
   for (let o = 0; o < orders; o++) {
     if (statusOf[o] !== PLACED && statusOf[o] !== ALLOCATED) continue;
     for (let l = firstLine[o]; l < firstLine[o + 1]; l++) open[lineSku[l]] += lineQty[l];
   }
   for (let s = 1; s <= SKUS; s++) {
-    const sellable = lots.sellable(s, todayDay);
+    const sellable = lots.sellable(s, span.todayDay);
     const wanted = open[s] + (s % 37 === 0 ? 1 : Math.max(lotSize[s], 200));
     if (sellable < wanted)
       lots.receive(
         s,
         wanted - sellable + (s % 37 === 0 ? 0 : int(0, lotSize[s])),
-        historyEnd - int(1, 40) * HOUR,
+        span.end - int(1, 40) * HOUR,
       );
   }
   for (let o = 0; o < orders; o++) {
     if (statusOf[o] !== ALLOCATED) continue;
-    allocStart[o] = allocLot.length;
-    for (let l = firstLine[o]; l < firstLine[o + 1]; l++) {
-      lots.allocate(lineSku[l], lineQty[l], todayDay, (lot, qty) => {
-        allocOrder.push(o);
-        allocLine.push(l);
-        allocLot.push(lot);
-        allocQty.push(qty);
-      });
-    }
-    allocEnd[o] = allocLot.length;
+    allocate(o, (sku, qty, use) => lots.allocate(sku, qty, span.todayDay, use));
   }
   // Lots that expired yesterday are written off today, after the history ends.
-  lots.expire(todayDay - 1);
-  log(
-    `lots: ${lots.count.toLocaleString('en')} received, ${allocLot.length.toLocaleString('en')} allocations`,
-  );
+  lots.expire(span.todayDay - 1);
+  return stock;
+}
 
-  // Write lots and placements.
-  let t0 = Date.now();
+async function writeLots(insert: Inserter, lots: LotBook, progress: Progress): Promise<void> {
+  const t0 = Date.now();
   const lotRows = insert('lot', [
     'id',
     'code',
@@ -798,17 +921,14 @@ export async function generate(
     'hold_reason',
   ]);
   const placementRows = insert('lot_placement', ['lot_id', 'location_id', 'quantity', 'allocated']);
-  const codeCounter = new Map<string, number>();
   for (let id = 1; id <= lots.count; id++) {
     const received = new Date(lots.receivedAt[id]);
     const day = shanghaiDate(received);
-    const n = (codeCounter.get(day) ?? 0) + 1;
-    codeCounter.set(day, n);
     const remaining = lots.remaining[id];
     const status = lots.expiredAt[id] > 0 ? 'EXPIRED' : remaining === 0 ? 'DEPLETED' : 'ACTIVE';
     await lotRows.add(
       id,
-      `LOT-${day.replace(/-/g, '')}-${String(n).padStart(4, '0')}`,
+      lotCode(day, id),
       lots.sku[id],
       lots.farm[id],
       status,
@@ -824,9 +944,21 @@ export async function generate(
   }
   await lotRows.close();
   await placementRows.close();
+}
 
-  // Orders, lines, allocations, events; rollups accumulated on the way.
-  t0 = Date.now();
+/** Orders, lines, allocations and status events; returns the rollups accumulated on the way. */
+async function writeOrders(
+  insert: Inserter,
+  reference: ReferenceData,
+  book: OrderBook,
+  stock: StockBook,
+  span: HistorySpan,
+  progress: Progress,
+): Promise<ReturnType<typeof emptyRollups>> {
+  const t0 = Date.now();
+  const { skuPrice, skuWeight, carrierOf } = reference;
+  const { placedAt, statusOf, merchantOf, firstLine, lineSku, lineQty } = book;
+  const { lots, allocStart, allocEnd, allocLot, allocLine, allocQty } = stock;
   const orderRows = insert('orders', [
     'id',
     'number',
@@ -868,7 +1000,7 @@ export async function generate(
   ]);
   const eventRows = insert('order_event', ['order_id', 'status', 'at', 'actor', 'note']);
   const rollups = emptyRollups();
-  for (let o = 0; o < orders; o++) {
+  for (let o = 0; o < book.orders; o++) {
     const id = o + 1;
     const status = statusOf[o];
     const placed = new Date(placedAt[o]);
@@ -889,16 +1021,16 @@ export async function generate(
     const dispatchedAt = shipped ? new Date(placedAt[o] + 10 * HOUR) : null;
     const deliveredAt = status === DELIVERED ? new Date(placedAt[o] + 60 * HOUR) : null;
     const cancelledAt =
-      status === CANCELLED ? new Date(Math.min(historyEnd, placedAt[o] + int(10, 120) * 60_000)) : null;
+      status === CANCELLED ? new Date(Math.min(span.end, placedAt[o] + int(10, 120) * 60_000)) : null;
     const toStation = random() < 0.6;
     const [city, province] = pick(CITIES);
     await orderRows.add(
       id,
-      `GD-${shanghaiDate(placed).replace(/-/g, '')}-${String(id).padStart(6, '0')}`,
+      `GD-${compactDate(shanghaiDate(placed))}-${String(id).padStart(6, '0')}`,
       merchantOf[o],
       STATUSES[status],
       total,
-      toStation ? int(1, stationPlaces.length) : null,
+      toStation ? int(1, reference.stations) : null,
       toStation ? null : `${pick(SURNAMES)} ${pick(GIVEN)}`,
       toStation ? null : `138${String(int(0, 99_999_999)).padStart(8, '0')}`,
       toStation ? null : `${int(1, 300)} ${pick(['Renmin', 'Jiefang', 'Zhongshan', 'Heping'])} Road`,
@@ -951,12 +1083,21 @@ export async function generate(
         .sort(([a], [b]) => a - b)
         .map(([farm_id, f]) => ({ farm_id, units: f.units, sales_fen: f.sales })),
     );
-    if (id % 20_000 === 0 || id === orders) progress('orders', id, orders, t0);
+    if (id % 20_000 === 0 || id === book.orders) progress('orders', id, book.orders, t0);
   }
   for (const rows of [orderRows, lineRows, allocationRows, eventRows]) await rows.close();
+  return rollups;
+}
 
-  // The ledger: receipts, picks and write-offs, in time order.
-  t0 = Date.now();
+/** The ledger: receipts, picks and write-offs, in time order; returns how many movements. */
+async function writeLedger(
+  insert: Inserter,
+  book: OrderBook,
+  stock: StockBook,
+  progress: Progress,
+): Promise<number> {
+  const t0 = Date.now();
+  const { lots, allocStart, allocEnd, allocLot, allocQty, allocOrder } = stock;
   const movementRows = insert('stock_movement', [
     'type',
     'sku_id',
@@ -976,10 +1117,10 @@ export async function generate(
     events.push({ at: lots.receivedAt[id], kind: 0, index: id });
     if (lots.expiredAt[id] > 0) events.push({ at: lots.expiredAt[id], kind: 2, index: id });
   }
-  for (let o = 0; o < orders; o++) {
-    if (statusOf[o] < PICKED || statusOf[o] === CANCELLED) continue;
+  for (let o = 0; o < book.orders; o++) {
+    if (book.statusOf[o] < PICKED || book.statusOf[o] === CANCELLED) continue;
     for (let a = allocStart[o]; a < allocEnd[o]; a++)
-      events.push({ at: placedAt[o] + 5 * HOUR, kind: 1, index: a });
+      events.push({ at: book.placedAt[o] + 5 * HOUR, kind: 1, index: a });
   }
   events.sort((a, b) => a.at - b.at || a.kind - b.kind || a.index - b.index);
   let written = 0;
@@ -1037,28 +1178,16 @@ export async function generate(
       progress('movements', written, events.length, t0);
   }
   await movementRows.close();
+  return events.length;
+}
 
-  // Stock levels.
+/** Stock levels: on-hand from the lots, reserved by the open orders. */
+async function writeStockLevels(insert: Inserter, stock: StockBook, span: HistorySpan): Promise<void> {
   const levels = insert('stock_level', ['sku_id', 'on_hand', 'reserved', 'held_or_expired', 'updated_at']);
   const onHand = new Float64Array(SKUS + 1);
-  for (let id = 1; id <= lots.count; id++) onHand[lots.sku[id]] += lots.remaining[id];
-  for (let s = 1; s <= SKUS; s++) await levels.add(s, onHand[s], open[s], 0, new Date(historyEnd));
+  for (let id = 1; id <= stock.lots.count; id++) onHand[stock.lots.sku[id]] += stock.lots.remaining[id];
+  for (let s = 1; s <= SKUS; s++) await levels.add(s, onHand[s], stock.open[s], 0, new Date(span.end));
   await levels.close();
-
-  // Rollups.
-  await dataSource.transaction((manager) => writeRollups(manager, rollups, 1000));
-  const rollupRows = [...rollups.values()].reduce((sum, rows) => sum + rows.size, 0);
-  const seconds = (Date.now() - started) / 1000;
-  log(`rollups: ${rollupRows.toLocaleString('en')} rows`);
-  return {
-    orders,
-    lines,
-    lots: lots.count,
-    allocations: allocLot.length,
-    movements: events.length,
-    rollupRows,
-    seconds,
-  };
 }
 
 const PLACED = 1;

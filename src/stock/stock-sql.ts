@@ -91,6 +91,11 @@ export function compactDate(date: string): string {
   return date.replace(/-/g, '');
 }
 
+/** A lot's code: the day it was received and its id, LOT-20261129-0042. */
+export function lotCode(receivedOn: string, id: number): string {
+  return `LOT-${compactDate(receivedOn)}-${String(id).padStart(4, '0')}`;
+}
+
 /** Appends one row to the stock ledger; onHandDelta defaults to the movement type's sign. */
 export function recordMovement(
   m: EntityManager,

@@ -19,7 +19,7 @@ import { Lot } from './lot.entity';
 import { StockMovement } from './stock-movement.entity';
 import {
   bumpStockLevel,
-  compactDate,
+  lotCode,
   execute,
   forUpdate,
   recordMovement,
@@ -151,7 +151,7 @@ export class StockService {
               holdReason: null,
             }),
           );
-          created.code = `LOT-${compactDate(receivedOn)}-${String(created.id).padStart(4, '0')}`;
+          created.code = lotCode(receivedOn, created.id);
           await m.update(Lot, { id: created.id }, { code: created.code });
           await m.insert(LotPlacement, {
             lotId: created.id,
