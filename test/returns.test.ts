@@ -181,6 +181,37 @@ describe('returnOrder', () => {
     expect(again.errors?.[0].message).toMatch(/is RETURNED; only a DISPATCHED or DELIVERED order/);
   });
 
+  it('moves updatedAt with a partial return, so the change feed shows the order again', async () => {
+    await receive(app, { skuCode: 'JC-HAWTHORN-500G', quantity: 4, locationCode: 'A-01-01' });
+    const number = await shipped([{ skuCode: 'JC-HAWTHORN-500G', quantity: 4 }]);
+    const feed = (since: string) =>
+      app.gql(
+        'query($s: DateTime!) { orders(filter: { updatedSince: $s }, orderBy: { field: UPDATED_AT, direction: ASC }) { nodes { number updatedAt } } }',
+        { s: since },
+        warehouse,
+      );
+    const before = (await feed('2000-01-01T00:00:00Z')).data.orders.nodes.find(
+      (o: any) => o.number === number,
+    );
+    const partial = await returnOrder({
+      number,
+      lines: [{ skuCode: 'JC-HAWTHORN-500G', quantity: 1, condition: 'DAMAGED' }],
+    });
+    expect(partial.errors).toBeUndefined();
+    const order = (
+      await app.gql(
+        'query($n: String!) { order(number: $n) { status updatedAt returns { at } } }',
+        { n: number },
+        warehouse,
+      )
+    ).data.order;
+    expect(order.status).toBe('DISPATCHED');
+    expect(order.updatedAt).toBe(order.returns[0].at);
+    expect(Date.parse(order.updatedAt)).toBeGreaterThan(Date.parse(before.updatedAt));
+    const after = new Date(Date.parse(before.updatedAt) + 1).toISOString();
+    expect((await feed(after)).data.orders.nodes.map((o: any) => o.number)).toContain(number);
+  });
+
   it('makes a DEPLETED lot ACTIVE again; units of a lot past expiry or on hold come back unsellable', async () => {
     const pear = await receive(app, {
       skuCode: 'JC-PEAR-5KG',

@@ -86,3 +86,12 @@ export async function transition(
   await recordOrderChanged(m, order.id);
   return order;
 }
+
+/**
+ * A change to an order that keeps its status (a partial return): its updatedAt moves, so the change feed
+ * (orders by updatedSince) shows the order again.
+ */
+export async function touchOrder(m: EntityManager, order: Order, updatedAt = currentTime()): Promise<void> {
+  await execute(m, 'UPDATE orders SET updated_at = ? WHERE id = ?', [sqlInstant(m, updatedAt), order.id]);
+  order.updatedAt = updatedAt;
+}

@@ -11,7 +11,7 @@ import { addUnits, binFor, lockLots } from '../stock/lot-units';
 import { forUpdate, recordMovement } from '../stock/stock-sql';
 import { currentTime, shanghaiDate } from '../time';
 import { OrderReturn } from './order-return.entity';
-import { statusesBefore, transition } from './order-transitions';
+import { statusesBefore, touchOrder, transition } from './order-transitions';
 import { Order } from './order.entity';
 import { ReturnLine } from './return-line.entity';
 import { ReturnOrderInput } from './return.inputs';
@@ -183,6 +183,7 @@ export class ReturnService {
         note: input.reason,
         at: now,
       });
+    else await touchOrder(m, order, now);
     return {
       order,
       returnId: saved.id,
