@@ -62,7 +62,7 @@ export async function createApp(
   services.webhooks.onDue = () => webhookDispatcher.wake();
   webhookDispatcher.start();
   // Idempotency keys older than 48 hours are deleted every 10 minutes, in batches.
-  const keyCleanup = startIdempotencyCleanup(dataSource);
+  const keyCleanup = startIdempotencyCleanup(dataSource, { clock });
 
   const contextFor = async (authorization: string | undefined): Promise<Context> => {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');

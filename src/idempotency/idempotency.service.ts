@@ -3,6 +3,7 @@ import { DataSource, EntityManager, LessThan } from 'typeorm';
 import { inTransaction, isDuplicateKey } from '../db/transaction';
 import { badInput, conflict } from '../graphql/errors';
 import { logger } from '../logger';
+import { Clock, currentTime, systemClock } from '../time';
 import { IdempotencyRecord } from './idempotency-record.entity';
 
 /**
@@ -74,7 +75,7 @@ export async function runOnce<T>(
   dataSource: DataSource,
   request: KeyedRequest,
   steps: KeyedSteps<T>,
-  now: () => Date = () => new Date(),
+  now: Clock = currentTime,
 ): Promise<{ value: T; replayed: boolean }> {
   checkIdempotencyKey(request.key);
   if (request.key == null) {
@@ -177,7 +178,7 @@ export async function deleteExpiredIdempotencyRecords(
 /** A periodic deleteExpiredIdempotencyRecords, started by the app; stop() waits for a running sweep. */
 export function startIdempotencyCleanup(
   dataSource: DataSource,
-  { everyMs = 10 * 60 * 1000, clock = () => new Date() }: { everyMs?: number; clock?: () => Date } = {},
+  { everyMs = 10 * 60 * 1000, clock = systemClock }: { everyMs?: number; clock?: Clock } = {},
 ): { sweep(): Promise<number>; stop(): Promise<void> } {
   let running: Promise<number> | null = null;
   const sweep = () => {
