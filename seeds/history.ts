@@ -4,8 +4,9 @@ import { Principal } from '../src/auth/principal';
 import { Location } from '../src/catalog/location.entity';
 import { Sku } from '../src/catalog/sku.entity';
 import { loadConfig } from '../src/config';
-import { AdjustmentReason, Role, SkuCategory, StorageZone } from '../src/graphql/enums';
+import { AdjustmentReason, ReturnCondition, Role, SkuCategory, StorageZone } from '../src/graphql/enums';
 import { PlaceOrderInput } from '../src/orders/order.inputs';
+import { ReturnOrderInput } from '../src/orders/return.inputs';
 import { Merchant } from '../src/orders/merchant.entity';
 import { createServices, Services } from '../src/services';
 import { availableBySku } from '../src/stock/stock-sql';
@@ -74,7 +75,9 @@ export function historyWindow(now: Date): HistoryWindow {
 
 export type OrderStep =
   | { step: 'place' | 'allocate' | 'pick' | 'dispatch' | 'deliver'; at: number }
-  | { step: 'cancel'; at: number; reason: string };
+  | { step: 'cancel'; at: number; reason: string }
+  /** Parcels that came back: all of it (the first SKU resaleable), or one damaged unit of the first SKU. */
+  | { step: 'return'; at: number; whole: boolean };
 
 export interface PlannedOrder {
   idempotencyKey: string;
@@ -83,6 +86,8 @@ export interface PlannedOrder {
   dispatch: { carrierCode: string; trackingNumber: string; parcels: number; weightGrams: number };
   /** What happens to it, in time order; a step the warehouse cannot do (no stock, a held lot) ends it. */
   steps: OrderStep[];
+  /** The storefront sends placeOrder again with the same key, as after a lost answer. */
+  retried: boolean;
 }
 
 export type Chore =
@@ -90,6 +95,8 @@ export type Chore =
   | { kind: 'hold'; skuCode: string; reason: string }
   | { kind: 'release'; skuCode: string }
   | { kind: 'move'; skuCode: string; quantity: number }
+  /** A stocktake of the newest lot's bin: the counter finds `difference` units more than the system. */
+  | { kind: 'count'; skuCode: string; difference: number }
   | { kind: 'adjust'; skuCode: string; delta: number; reason: AdjustmentReason; note: string };
 
 export type PlannedEvent = { at: number; chore: Chore } | { at: number; order: PlannedOrder };
@@ -221,6 +228,7 @@ function planOrder(
       weightGrams: random.int(600, 12000),
     },
     steps: planOrderSteps(random, placedAt, stages, recent),
+    retried: n % 23 === 0,
   };
 }
 
@@ -243,7 +251,10 @@ function planOrderSteps(random: Random, placedAt: number, stages: number, recent
     steps.push({ step, at });
   }
   if (stages < 5) return steps;
-  steps.push({ step: 'deliver', at: at + random.int(24, 96) * HOUR });
+  at += random.int(24, 96) * HOUR;
+  steps.push({ step: 'deliver', at });
+  if (roll >= 0.07 && roll < 0.12)
+    steps.push({ step: 'return', at: at + random.int(4, 48) * HOUR, whole: roll < 0.09 });
   return steps;
 }
 
@@ -260,6 +271,18 @@ function planIncidents(day: (daysAgo: number, hour: number) => number): PlannedE
     },
     { at: day(18, 15), chore: { kind: 'release', skuCode: 'GP-PEAR-5KG' } },
     { at: day(12, 11), chore: { kind: 'move', skuCode: 'QS-MILLET-2500G', quantity: 5 } },
+    // The tablet lost Wi-Fi and sent the move again: one transfer.
+    { at: day(12, 11), chore: { kind: 'move', skuCode: 'QS-MILLET-2500G', quantity: 5 } },
+    ...(
+      [
+        ['QS-MILLET-2500G', 0],
+        ['ZZ-HAWTHORN-500G', -1],
+        ['LC-WALNUT-1KG', 1],
+      ] as const
+    ).map(([skuCode, difference]) => ({
+      at: day(5, 17),
+      chore: { kind: 'count' as const, skuCode, difference },
+    })),
     ...(
       [
         ['GP-PEAR-2500G', -2, AdjustmentReason.DAMAGE, 'Crate dropped at unloading'],
@@ -322,8 +345,9 @@ class Timeline {
 /**
  * Replays a plan through the services the API calls, with `clock` set to each step's instant: farms deliver
  * lots (restocking what runs low), merchants place orders that the warehouse allocates, picks, dispatches
- * and sees delivered, some are cancelled, expired lots are written off weekly, a few lots are held, moved or
- * adjusted.
+ * and sees delivered, some are cancelled and some come back, expired lots are written off weekly, a few lots
+ * are held, moved, adjusted or counted, and a few writes are sent twice with their key, as a tablet or a
+ * storefront does after a lost answer.
  */
 export async function replayHistory(
   dataSource: DataSource,
@@ -396,6 +420,8 @@ class Replay {
       }
       case 'move':
         return this.move(chore.skuCode, chore.quantity);
+      case 'count':
+        return this.count(chore.skuCode, chore.difference);
       case 'adjust':
         return this.adjust(chore);
     }
@@ -448,6 +474,23 @@ class Replay {
       });
   }
 
+  private async count(skuCode: string, difference: number): Promise<void> {
+    const lot = await this.newestLot(skuCode);
+    if (!lot) return;
+    await attempt(
+      () =>
+        this.services.stockCounts.countStock(this.warehouse, {
+          idempotencyKey: `demo-count-${lot.code}-${lot.bin}`,
+          lotCode: lot.code,
+          locationCode: lot.bin,
+          countedQuantity: lot.quantity + difference,
+          expectedQuantity: lot.quantity,
+          note: 'Cycle count',
+        }),
+      ['INSUFFICIENT_STOCK', 'INVALID_STATE'],
+    );
+  }
+
   private async adjust(chore: Extract<Chore, { kind: 'adjust' }>): Promise<void> {
     const lot = await this.newestLot(chore.skuCode);
     if (!lot) return;
@@ -465,15 +508,15 @@ class Replay {
     );
   }
 
-  /** The newest ACTIVE lot of a SKU with more than five free units in a bin, and that bin. */
-  private async newestLot(code: string): Promise<{ code: string; bin: string } | null> {
-    const rows: { code: string; bin: string }[] = await this.dataSource.query(
-      `SELECT l.code AS code, loc.code AS bin FROM lot l JOIN sku s ON s.id = l.sku_id
+  /** The newest ACTIVE lot of a SKU with more than five free units in a bin, that bin and its units. */
+  private async newestLot(code: string): Promise<{ code: string; bin: string; quantity: number } | null> {
+    const rows: { code: string; bin: string; quantity: number }[] = await this.dataSource.query(
+      `SELECT l.code AS code, loc.code AS bin, p.quantity AS quantity FROM lot l JOIN sku s ON s.id = l.sku_id
          JOIN lot_placement p ON p.lot_id = l.id JOIN location loc ON loc.id = p.location_id
         WHERE s.code = ? AND l.status = 'ACTIVE' AND p.quantity - p.allocated > 5 ORDER BY l.id DESC`,
       [code],
     );
-    return rows[0] ?? null;
+    return rows[0] ? { ...rows[0], quantity: Number(rows[0].quantity) } : null;
   }
 
   /** Runs step `index` of an order and, if it went through, schedules the next one. */
@@ -494,10 +537,13 @@ class Replay {
     const { orders } = this.services;
     switch (step.step) {
       case 'place': {
-        const placed = await attempt(
-          () => orders.placeOrder(storefront, { ...order.input, idempotencyKey: order.idempotencyKey }),
-          ['INSUFFICIENT_STOCK'],
-        );
+        const place = () =>
+          attempt(
+            () => orders.placeOrder(storefront, { ...order.input, idempotencyKey: order.idempotencyKey }),
+            ['INSUFFICIENT_STOCK'],
+          );
+        const placed = await place();
+        if (order.retried) await place();
         return placed?.number ?? null;
       }
       case 'cancel':
@@ -522,6 +568,33 @@ class Replay {
       case 'deliver':
         await orders.markDelivered(this.warehouse, number!);
         return number;
+      case 'return':
+        await this.services.returns.returnOrder(this.warehouse, this.returnOf(order, number!, step.whole));
+        return number;
     }
+  }
+
+  /** All of an order back (the first SKU's zone resaleable, the rest damaged), or one damaged unit. */
+  private returnOf(order: PlannedOrder, number: string, whole: boolean): ReturnOrderInput {
+    const zoneOf = (code: string) => this.skus.find((s) => s.code === code)!.storageZone;
+    const [first] = order.input.lines;
+    const base = { idempotencyKey: `demo-return-${number}`, number };
+    if (!whole)
+      return {
+        ...base,
+        reason: 'One pack arrived crushed',
+        lines: [{ skuCode: first.skuCode, quantity: 1, condition: ReturnCondition.DAMAGED }],
+      };
+    const zone = zoneOf(first.skuCode);
+    return {
+      ...base,
+      reason: 'Refused at the door; the parcel came back',
+      locationCode: this.bins.get(zone)![0],
+      lines: order.input.lines.map((line) => ({
+        skuCode: line.skuCode,
+        quantity: line.quantity,
+        condition: zoneOf(line.skuCode) === zone ? ReturnCondition.RESALEABLE : ReturnCondition.DAMAGED,
+      })),
+    };
   }
 }

@@ -88,9 +88,17 @@ describe('the demo data set, loaded at pinned instants', () => {
       console.log(`demo data set loaded in ${Date.now() - started} ms (${app.dataSource.options.type})`);
       expect(await checkLedger(app.dataSource)).toEqual([]);
       const held = await summary(app.dataSource, LOADED);
-      expect(held.orders).toEqual(['ALLOCATED', 'CANCELLED', 'DELIVERED', 'DISPATCHED', 'PICKED', 'PLACED']);
+      expect(held.orders).toEqual([
+        'ALLOCATED',
+        'CANCELLED',
+        'DELIVERED',
+        'DISPATCHED',
+        'PICKED',
+        'PLACED',
+        'RETURNED',
+      ]);
       expect(held.lots).toEqual(['ACTIVE', 'DEPLETED', 'EXPIRED', 'HELD']);
-      expect(held.movements).toEqual(['ADJUSTMENT', 'EXPIRY', 'PICK', 'RECEIPT', 'TRANSFER']);
+      expect(held.movements).toEqual(['ADJUSTMENT', 'EXPIRY', 'PICK', 'RECEIPT', 'RETURN', 'TRANSFER']);
       // Every order and movement of the history comes before the day it was loaded on, over three months.
       expect(Math.max(...held.placed, ...held.moved)).toBeLessThan(0);
       expect(Math.min(...held.placed)).toBeLessThan(-85 * 24 * 3600 * 1000);

@@ -114,14 +114,22 @@ describe('the demo data set', () => {
       expect(res.data.lots.totalCount).toBeGreaterThan(0);
       expect(res.data.lots.nodes[0].status).toBe(status);
     }
-    for (const status of ['PLACED', 'ALLOCATED', 'PICKED', 'DISPATCHED', 'DELIVERED', 'CANCELLED']) {
+    for (const status of [
+      'PLACED',
+      'ALLOCATED',
+      'PICKED',
+      'DISPATCHED',
+      'DELIVERED',
+      'CANCELLED',
+      'RETURNED',
+    ]) {
       const res = await app.gql(
         'query($status: OrderStatus) { orders(filter: { status: $status }, first: 1) { totalCount } }',
         { status },
       );
       expect([status, res.data.orders.totalCount > 0]).toEqual([status, true]);
     }
-    for (const type of ['RECEIPT', 'PICK', 'ADJUSTMENT', 'EXPIRY', 'TRANSFER']) {
+    for (const type of ['RECEIPT', 'PICK', 'ADJUSTMENT', 'EXPIRY', 'TRANSFER', 'RETURN']) {
       const res = await app.gql(
         'query($type: MovementType) { stockMovements(filter: { type: $type }, first: 1) { totalCount } }',
         { type },
@@ -155,6 +163,32 @@ describe('the demo data set', () => {
       expect(times).toEqual([...times].sort((a, b) => a - b));
       expect(Date.parse(order.deliveredAt)).toBeGreaterThan(Date.parse(order.dispatchedAt));
     }
+  });
+
+  it('holds partial returns, stocktakes with and without a difference, and writes sent twice done once', async () => {
+    const partial = await app.dataSource.query(
+      "SELECT COUNT(*) AS n FROM order_return r JOIN orders o ON o.id = r.order_id WHERE o.status = 'DELIVERED'",
+    );
+    expect(Number(partial[0].n)).toBeGreaterThan(0);
+    const counts: { previous_quantity: number; counted_quantity: number; movement_id: number | null }[] =
+      await app.dataSource.query('SELECT previous_quantity, counted_quantity, movement_id FROM stock_count');
+    expect(counts.some((c) => Number(c.counted_quantity) === Number(c.previous_quantity))).toBe(true);
+    expect(counts.some((c) => Number(c.counted_quantity) !== Number(c.previous_quantity))).toBe(true);
+    for (const c of counts)
+      expect(c.movement_id === null).toBe(Number(c.counted_quantity) === Number(c.previous_quantity));
+    // demo-order-23 was placed twice with its key, the millet move sent twice: one order, one transfer.
+    const placed = await app.dataSource.query(
+      "SELECT COUNT(*) AS n FROM idempotency_record WHERE idempotency_key = 'demo-order-23'",
+    );
+    expect(Number(placed[0].n)).toBe(1);
+    const orders = await app.dataSource.query(
+      "SELECT COUNT(*) AS n FROM order_event WHERE status = 'PLACED' AND order_id = (SELECT result_id FROM idempotency_record WHERE idempotency_key = 'demo-order-23')",
+    );
+    expect(Number(orders[0].n)).toBe(1);
+    const moves = await app.dataSource.query(
+      "SELECT COUNT(*) AS n FROM stock_movement m JOIN sku s ON s.id = m.sku_id WHERE m.type = 'TRANSFER' AND s.code = 'QS-MILLET-2500G'",
+    );
+    expect(Number(moves[0].n)).toBe(1);
   });
 
   it('keeps reservations: per SKU reserved = Σ unpicked units of PLACED and ALLOCATED orders', async () => {
