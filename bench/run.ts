@@ -6,6 +6,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createPool, Pool } from 'mysql2/promise';
 import { addDays, shanghaiToday } from '../src/time';
+import { exportCase } from './export-case';
 
 /**
  * `npm run bench [-- --duration 10 --connections 20 --soak 60 --url mysql://...]`: starts the gateway
@@ -440,6 +441,13 @@ async function main(): Promise<void> {
     console.log(`  RSS (MB) every 5 s: ${soak.map((s) => s.rssMb).join(' ')}`);
   }
 
+  console.log('\nCSV export of the stock ledger (WAREHOUSE key)');
+  const exports = await exportCase(
+    { port: gateway.port, reset: () => gateway.ask('reset'), stats: () => gateway.ask('stats') },
+    warehouseKey,
+    today,
+  );
+
   printTable(rows);
   const floorOf = (name: string) => rows.find((r) => r.target === 'floor' && r.scenario === name);
   const ratios = rows
@@ -478,6 +486,7 @@ async function main(): Promise<void> {
     ratios,
     oversoldSkus: Number(oversold.n),
     soakRssMb: soak,
+    exports,
     captured: { stockLevels: stockStatements.map((s) => s.sql), orders: orderStatements.map((s) => s.sql) },
   };
   mkdirSync(join(__dirname, '..', '..', 'bench', 'results'), { recursive: true });
