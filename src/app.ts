@@ -14,6 +14,7 @@ import { queryLimitsPlugin } from './graphql/query-cost';
 import { Loaders } from './loaders';
 import { Metrics } from './metrics';
 import { recordedContext, requestLog, requestRecordPlugin } from './request-log';
+import { inputTextPlugin } from './graphql/input-text';
 import { httpErrorHandler, responseTimeout } from './http-errors';
 import { gatewaySchema } from './schema';
 import { startIdempotencyCleanup } from './idempotency/idempotency.service';
@@ -86,6 +87,7 @@ export async function createApp(
     // No @cacheControl hints are used: the default cache-control plugin would only add a hook to every field
     // resolved.
     plugins: [
+      inputTextPlugin(),
       queryLimitsPlugin(config, limiter),
       requestRecordPlugin(),
       ...(services.dashboard.answers ? [services.dashboard.answers.plugin()] : []),

@@ -65,10 +65,14 @@ export function encodeCursor(values: (string | number)[]): string {
 function decodeCursor(cursor: string, field: string, length: number): (string | number)[] {
   try {
     const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    // Sort values are strings or finite numbers (never 1e400, which parses as Infinity); the last value is
+    // the row's id.
     if (
       Array.isArray(values) &&
       values.length === length &&
-      values.every((v) => ['string', 'number'].includes(typeof v))
+      values.every((v) => typeof v === 'string' || Number.isFinite(v)) &&
+      Number.isSafeInteger(values[length - 1]) &&
+      values[length - 1] >= 0
     ) {
       return values;
     }

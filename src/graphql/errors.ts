@@ -62,6 +62,9 @@ export function gatewayError(
 
 export const badInput = (field: string, message: string) =>
   gatewayError('BAD_USER_INPUT', message, { field });
+/** BAD_USER_INPUT found before the operation runs (HTTP 400, as for variables of the wrong type). */
+export const badInputBeforeRun = (field: string, message: string) =>
+  gatewayError('BAD_USER_INPUT', message, { field, http: { status: 400 } });
 /**
  * A value a scalar refuses: the field is not known where the value is parsed; formatError names it from
  * graphql-js's message.
@@ -130,6 +133,9 @@ export function fieldOfVariableError(message: string): string | null {
 /**
  * Known errors pass with their code; validation errors name the field; anything else is masked and logged.
  */
+/** Apollo's message for an APQ request whose sha256Hash does not match its query. */
+const APQ_HASH_MISMATCH = 'provided sha does not match query';
+
 export function formatError(
   formatted: GraphQLFormattedError,
   error: unknown,
@@ -146,6 +152,13 @@ export function formatError(
       path: formatted.path,
       locations: formatted.locations,
       extensions: { code: 'BAD_USER_INPUT', field: issue?.field },
+    };
+  }
+  // Apollo refuses an automatic persisted query whose hash is not the query's with no code of its own.
+  if (formatted.message === APQ_HASH_MISMATCH) {
+    return {
+      message: 'extensions.persistedQuery.sha256Hash is not the SHA-256 of the query sent with it',
+      extensions: { code: 'BAD_USER_INPUT', field: 'extensions.persistedQuery.sha256Hash' },
     };
   }
   if (code === 'BAD_USER_INPUT' && formatted.extensions?.field === undefined) {

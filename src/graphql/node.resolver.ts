@@ -41,6 +41,6 @@ async function loadNode(context: Context, globalId: string): Promise<unknown> {
     },
     StockMovement: (l, id) => (maySeeMovements(principal) ? l.movement.load(id) : Promise.resolve(null)),
   };
-  const load = byType[parsed.type];
-  return load ? load(loaders, parsed.id) : null;
+  // Own keys only: an id naming `constructor` or `toString` is as unknown as any other type.
+  return Object.hasOwn(byType, parsed.type) ? byType[parsed.type](loaders, parsed.id) : null;
 }

@@ -28,8 +28,19 @@ function parseDateTime(value: unknown): Date {
       `DateTime expected an ISO-8601 date and time such as 2026-11-29T08:30:00Z, got ${JSON.stringify(value)?.slice(0, 40)}`,
     );
   }
+  // As strict as LocalDate: a real calendar day, hours to 23, minutes and seconds to 59, offsets to 14:00.
+  const [, hours, minutes, seconds = '0'] = /T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(value)!;
+  const offset = /([+-])(\d{2}):(\d{2})$/.exec(value);
   const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw badValue(`DateTime expected a real date and time, got ${value}`);
+  if (
+    !isLocalDate(value.slice(0, 10)) ||
+    Number(hours) > 23 ||
+    Number(minutes) > 59 ||
+    Number(seconds) > 59 ||
+    (offset && (Number(offset[2]) > 14 || Number(offset[3]) > 59)) ||
+    Number.isNaN(date.getTime())
+  )
+    throw badValue(`DateTime expected a real date and time, got ${value}`);
   return date;
 }
 
