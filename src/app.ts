@@ -9,7 +9,7 @@ import express from 'express';
 import { DataSource } from 'typeorm';
 import { Config } from './config';
 import { Context } from './context';
-import { formatError, unauthenticated } from './graphql/errors';
+import { formatError, unauthenticated, unknownKey } from './graphql/errors';
 import { queryLimitsPlugin } from './graphql/query-cost';
 import { Loaders } from './loaders';
 import { Metrics } from './metrics';
@@ -20,7 +20,7 @@ import { gatewaySchema } from './schema';
 import { startIdempotencyCleanup } from './idempotency/idempotency.service';
 import { createServices, Services } from './services';
 import { closeEvents, openEvents } from './subscriptions/redis-events';
-import { createRateLimiter } from './auth/rate-limiter';
+import { createRateLimiter, RateLimiter } from './auth/rate-limiter';
 import { exportRouter } from './export/export.route';
 import { cors } from './web/cors';
 import { dashboardRouter } from './web/dashboard.route';
@@ -35,6 +35,8 @@ export interface GatewayApp {
   apollo: ApolloServer<Context>;
   services: Services;
   metrics: Metrics;
+  /** The one rate-limit bucket per API key that requests, exports and subscriptions spend from. */
+  limiter: RateLimiter;
   /** Sends the webhook outbox; started here, stopped by stop(). */
   webhookDispatcher: WebhookDispatcher;
   /** Builds the context of one request or subscription from its Authorization value. */
@@ -69,7 +71,7 @@ export async function createApp(
     const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
     if (!match) throw unauthenticated('Send an API key as "Authorization: Bearer <key>"');
     const principal = await services.apiKeys.authenticate(match[1]);
-    if (!principal) throw unauthenticated('The API key is unknown or revoked');
+    if (!principal) throw unknownKey();
     return { principal, loaders: new Loaders(dataSource), services };
   };
 
@@ -145,5 +147,5 @@ export async function createApp(
     await keyCleanup.stop();
     await closeEvents(events);
   };
-  return { app, dataSource, config, apollo, services, metrics, webhookDispatcher, contextFor, stop };
+  return { app, dataSource, config, apollo, services, metrics, limiter, webhookDispatcher, contextFor, stop };
 }

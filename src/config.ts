@@ -23,6 +23,27 @@ export interface Config {
   databasePoolSize: number;
   /** Workers of `npm run start:cluster` (WEB_CONCURRENCY); undefined: one per core. */
   webConcurrency: number | undefined;
+  /** What WebSocket subscribers may hold on one instance (SUBSCRIPTION_* and SUBSCRIPTIONS_* variables). */
+  subscriptionLimits: SubscriptionLimits;
+}
+
+/** Caps on the sockets and subscriptions of one instance, and on the bytes one socket may leave unread. */
+export interface SubscriptionLimits {
+  /** Sockets one API key may hold open on one instance (SUBSCRIPTION_SOCKETS_PER_KEY). */
+  socketsPerKey: number;
+  /** Subscriptions one API key may hold on one instance, over all its sockets (SUBSCRIPTIONS_PER_KEY). */
+  subscriptionsPerKey: number;
+  /** Sockets one instance holds open (SUBSCRIPTION_SOCKETS_PER_INSTANCE). */
+  socketsPerInstance: number;
+  /** Subscriptions one instance holds (SUBSCRIPTIONS_PER_INSTANCE). */
+  subscriptionsPerInstance: number;
+  /**
+   * Bytes sent to one socket that its client has not yet read (SUBSCRIPTION_BUFFER_BYTES); above it, events
+   * wait in the subscriber's queue, merged per SKU or order.
+   */
+  bufferBytes: number;
+  /** Seconds a socket may stay above bufferBytes before it is closed (SUBSCRIPTION_SLOW_SOCKET_SECONDS). */
+  slowSocketSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -121,6 +142,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookAllowPrivateUrls: flag(env, 'WEBHOOK_ALLOW_PRIVATE_URLS', false),
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', DEFAULT_POOL_SIZE, 1, 1000),
     webConcurrency: env.WEB_CONCURRENCY ? integer(env, 'WEB_CONCURRENCY', 1, 1, 1024) : undefined,
+    subscriptionLimits: {
+      socketsPerKey: integer(env, 'SUBSCRIPTION_SOCKETS_PER_KEY', 100, 1, 1_000_000),
+      subscriptionsPerKey: integer(env, 'SUBSCRIPTIONS_PER_KEY', 500, 1, 10_000_000),
+      socketsPerInstance: integer(env, 'SUBSCRIPTION_SOCKETS_PER_INSTANCE', 5000, 1, 1_000_000),
+      subscriptionsPerInstance: integer(env, 'SUBSCRIPTIONS_PER_INSTANCE', 10_000, 1, 10_000_000),
+      bufferBytes: integer(env, 'SUBSCRIPTION_BUFFER_BYTES', 256 * 1024, 1024, 1024 * 1024 * 1024),
+      slowSocketSeconds: integer(env, 'SUBSCRIPTION_SLOW_SOCKET_SECONDS', 10, 1, 3600),
+    },
   };
 }
 

@@ -89,7 +89,9 @@ describe('many connections', () => {
   let token: string;
 
   beforeAll(async () => {
-    app = await startTestApp();
+    // One key opens every socket here: its cap is raised above CONNECTIONS (test/subscription-limits.test.ts
+    // covers the cap).
+    app = await startTestApp({ SUBSCRIPTION_SOCKETS_PER_KEY: String(CONNECTIONS * 2) });
     // The webhook dispatcher polls the outbox in the background: those statements are no subscriber's.
     await app.gateway.webhookDispatcher.stop();
     await createReferenceData(app);

@@ -333,7 +333,9 @@ describe('limits', () => {
     const shared = client(baofu);
     const subs = Array.from({ length: MAX_SUBSCRIPTIONS_PER_SOCKET + 1 }, () => subscribe(shared, STOCK));
     expect(await subs[MAX_SUBSCRIPTIONS_PER_SOCKET].ended()).toEqual([
-      expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_REQUEST' }) }),
+      expect.objectContaining({
+        extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', scope: 'socket', limit: MAX_SUBSCRIPTIONS_PER_SOCKET },
+      }),
     ]);
     await eventually(
       () => live.subscriptions.hub.size === MAX_SUBSCRIPTIONS_PER_SOCKET,

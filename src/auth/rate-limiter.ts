@@ -18,8 +18,11 @@ export interface Spending {
 
 /** A token bucket of query-cost points per API key: `capacity` points, refilled at `restoreRate` a second. */
 export interface RateLimiter {
-  /** Spends `cost` points of `key`'s bucket if it holds them; a cost of 0 only reads the bucket. */
-  spend(key: string, cost: number): Promise<Spending>;
+  /**
+   * Spends `cost` points of `key`'s bucket if it holds them and `keep` more besides (subscription events
+   * leave the lower part of the bucket to requests); a cost of 0 only reads the bucket.
+   */
+  spend(key: string, cost: number, keep?: number): Promise<Spending>;
   close(): Promise<void>;
 }
 
@@ -28,12 +31,12 @@ function spending(
   restoreRate: number,
   allowed: boolean,
   tokens: number,
-  cost: number,
+  needed: number,
 ): Spending {
   return {
     allowed,
     status: { maximumAvailable: capacity, currentlyAvailable: Math.floor(tokens), restoreRate },
-    retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((cost - tokens) / restoreRate)),
+    retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((needed - tokens) / restoreRate)),
   };
 }
 
@@ -47,16 +50,16 @@ export class MemoryRateLimiter implements RateLimiter {
     private readonly nowSeconds: () => number = () => performance.now() / 1000,
   ) {}
 
-  async spend(key: string, cost: number): Promise<Spending> {
+  async spend(key: string, cost: number, keep = 0): Promise<Spending> {
     const now = this.nowSeconds();
     const bucket = this.buckets.get(key) ?? { tokens: this.capacity, at: now };
     bucket.tokens = Math.min(this.capacity, bucket.tokens + Math.max(0, now - bucket.at) * this.restoreRate);
     bucket.at = now;
-    const allowed = bucket.tokens >= cost;
+    const allowed = bucket.tokens >= cost + keep;
     if (allowed) bucket.tokens -= cost;
     if (bucket.tokens >= this.capacity) this.buckets.delete(key);
     else this.buckets.set(key, bucket);
-    return spending(this.capacity, this.restoreRate, allowed, bucket.tokens, cost);
+    return spending(this.capacity, this.restoreRate, allowed, bucket.tokens, cost + keep);
   }
 
   async close(): Promise<void> {
@@ -66,12 +69,14 @@ export class MemoryRateLimiter implements RateLimiter {
 
 /**
  * Refill and spend in one step inside Redis, on Redis's clock, so every instance shares one bucket per key.
- * KEYS[1] bucket; ARGV capacity, restore rate a second, cost. Returns { allowed 0|1, tokens as text }.
+ * KEYS[1] bucket; ARGV capacity, restore rate a second, cost, points to keep besides. Returns
+ * { allowed 0|1, tokens as text }.
  */
 const SPEND_SCRIPT = `
 local capacity = tonumber(ARGV[1])
 local rate = tonumber(ARGV[2])
 local cost = tonumber(ARGV[3])
+local keep = tonumber(ARGV[4]) or 0
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
 local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
@@ -79,7 +84,7 @@ local tokens = tonumber(state[1]) or capacity
 local at = tonumber(state[2]) or now
 tokens = math.min(capacity, tokens + math.max(0, now - at) * rate)
 local allowed = 0
-if tokens >= cost then
+if tokens >= cost + keep then
   tokens = tokens - cost
   allowed = 1
 end
@@ -99,7 +104,13 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-type SpendCommand = (key: string, capacity: number, rate: number, cost: number) => Promise<[number, string]>;
+type SpendCommand = (
+  key: string,
+  capacity: number,
+  rate: number,
+  cost: number,
+  keep: number,
+) => Promise<[number, string]>;
 
 /** Buckets in Redis (REDIS_URL): shared by every instance of the gateway. */
 export class RedisRateLimiter implements RateLimiter {
@@ -117,14 +128,14 @@ export class RedisRateLimiter implements RateLimiter {
   }
 
   /** When Redis cannot answer, the request is let through (and logged): storefronts keep selling. */
-  async spend(key: string, cost: number): Promise<Spending> {
+  async spend(key: string, cost: number, keep = 0): Promise<Spending> {
     try {
       const command = (this.redis as unknown as { spendPoints: SpendCommand }).spendPoints;
       const [allowed, tokens] = await withTimeout(
-        command.call(this.redis, this.prefix + key, this.capacity, this.restoreRate, cost),
+        command.call(this.redis, this.prefix + key, this.capacity, this.restoreRate, cost, keep),
         REDIS_TIMEOUT_MS,
       );
-      return spending(this.capacity, this.restoreRate, allowed === 1, Number(tokens), cost);
+      return spending(this.capacity, this.restoreRate, allowed === 1, Number(tokens), cost + keep);
     } catch (err) {
       logger.warn({ err }, 'rate limit not applied: redis did not answer');
       return spending(this.capacity, this.restoreRate, true, this.capacity, cost);

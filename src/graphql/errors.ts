@@ -17,6 +17,8 @@ export const ERROR_CODES = [
   'CONFLICT',
   'QUERY_TOO_COMPLEX',
   'RATE_LIMITED',
+  // a subscription over a cap of its socket, its API key or the instance
+  'TOO_MANY_SUBSCRIPTIONS',
   // raised by Apollo Server and graphql-js before a request runs
   'GRAPHQL_VALIDATION_FAILED',
   'GRAPHQL_PARSE_FAILED',
@@ -89,6 +91,12 @@ export const rateLimited = (retryAfterSeconds: number) =>
     retryAfterSeconds,
     http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]) },
   });
+/** Where a subscription cap is counted: one socket, one API key on this instance, or the whole instance. */
+export type SubscriptionScope = 'socket' | 'key' | 'instance';
+export const tooManySubscriptions = (scope: SubscriptionScope, limit: number, message: string) =>
+  gatewayError('TOO_MANY_SUBSCRIPTIONS', message, { scope, limit });
+/** A key that does not (or no longer) authenticate: over HTTP 401, on a socket the reason of 4403. */
+export const unknownKey = () => unauthenticated('The API key is unknown or revoked');
 export const badRequest = (message: string) => gatewayError('BAD_REQUEST', message);
 export const parseFailed = (message: string) => gatewayError('GRAPHQL_PARSE_FAILED', message);
 

@@ -61,38 +61,64 @@ export class CoalescingQueue<T = number> {
   }
 }
 
-/** One subscriber's changes as an async iterator; `return()` (client gone or done) unregisters it. */
+/**
+ * What a subscriber's changes wait for before each is sent: room on its socket and rate-limit points of its
+ * key. `admit()` returns nothing when the change may go at once, else a promise that settles when it may.
+ */
+export interface DeliveryGate {
+  admit(): Promise<void> | void;
+}
+
+/**
+ * One subscriber's changes as an async iterator; `return()` (client gone or done) unregisters it. A change
+ * is taken from the queue only once the gate admits it, so changes that arrive while the socket is behind
+ * or the key is out of points merge in the queue, one per SKU or order, the newest kept.
+ */
 export class ChangeStream implements AsyncIterableIterator<Change> {
   readonly queue: CoalescingQueue<Change>;
-  private waiting: ((result: IteratorResult<Change>) => void) | null = null;
+  private arrival: (() => void) | null = null;
   private finished = false;
+  private readonly ended: Promise<void>;
+  private end: () => void = () => undefined;
+  /** True while a change waits for the gate. */
+  held = false;
 
   constructor(
     limit: number,
     private readonly onFinish: (stream: ChangeStream) => void,
+    private readonly gate?: DeliveryGate,
   ) {
     this.queue = new CoalescingQueue(limit);
+    this.ended = new Promise((resolve) => {
+      this.end = resolve;
+    });
   }
 
-  /** Never waits: hands the change to a waiting reader or queues it. */
+  /** Never waits: queues the change (merged with one of the same id) and wakes a waiting reader. */
   offer(change: Change): void {
     if (this.finished) return;
-    const waiting = this.waiting;
-    if (waiting) {
-      this.waiting = null;
-      waiting({ value: change, done: false });
-    } else {
-      this.queue.push(change.id, change);
-    }
+    this.queue.push(change.id, change);
+    const arrival = this.arrival;
+    this.arrival = null;
+    arrival?.();
   }
 
-  next(): Promise<IteratorResult<Change>> {
-    if (this.finished) return Promise.resolve({ value: undefined, done: true });
+  async next(): Promise<IteratorResult<Change>> {
+    while (!this.finished && !this.queue.size) {
+      await new Promise<void>((resolve) => {
+        this.arrival = resolve;
+      });
+    }
+    if (this.finished) return { value: undefined, done: true };
+    const admitted = this.gate?.admit();
+    if (admitted) {
+      this.held = true;
+      await Promise.race([admitted, this.ended]);
+      this.held = false;
+    }
     const [change] = this.queue.take(1);
-    if (change !== undefined) return Promise.resolve({ value: change, done: false });
-    return new Promise((resolve) => {
-      this.waiting = resolve;
-    });
+    if (this.finished || change === undefined) return { value: undefined, done: true };
+    return { value: change, done: false };
   }
 
   return(): Promise<IteratorResult<Change>> {
@@ -114,8 +140,9 @@ export class ChangeStream implements AsyncIterableIterator<Change> {
     this.finished = true;
     this.queue.clear();
     this.onFinish(this);
-    this.waiting?.({ value: undefined, done: true });
-    this.waiting = null;
+    this.end();
+    this.arrival?.();
+    this.arrival = null;
   }
 }
 
@@ -157,16 +184,32 @@ export class SubscriptionHub {
     return total;
   }
 
+  /** Changes waiting in the queues of open subscriptions, at most one per SKU or order each. */
+  get waiting(): number {
+    let total = 0;
+    for (const stream of [...this.stockSubscribers.keys(), ...this.orderSubscribers.keys()])
+      total += stream.queue.size;
+    return total;
+  }
+
+  /** Subscriptions whose next change waits for room on their socket or for points of their key. */
+  get held(): number {
+    let total = 0;
+    for (const stream of [...this.stockSubscribers.keys(), ...this.orderSubscribers.keys()])
+      if (stream.held) total += 1;
+    return total;
+  }
+
   /** SKU ids whose stock changed: of `skuIds`, or of every SKU when null. */
-  stock(skuIds: number[] | null): ChangeStream {
-    const stream = new ChangeStream(this.queueLimit, (s) => this.stockSubscribers.delete(s));
+  stock(skuIds: number[] | null, gate?: DeliveryGate): ChangeStream {
+    const stream = new ChangeStream(this.queueLimit, (s) => this.stockSubscribers.delete(s), gate);
     this.stockSubscribers.set(stream, skuIds ? new Set(skuIds) : null);
     return stream;
   }
 
   /** Order ids whose status changed: of the merchant's orders, or of every order when null. */
-  orders(merchantId: number | null): ChangeStream {
-    const stream = new ChangeStream(this.queueLimit, (s) => this.orderSubscribers.delete(s));
+  orders(merchantId: number | null, gate?: DeliveryGate): ChangeStream {
+    const stream = new ChangeStream(this.queueLimit, (s) => this.orderSubscribers.delete(s), gate);
     this.orderSubscribers.set(stream, merchantId);
     return stream;
   }

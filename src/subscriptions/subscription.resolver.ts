@@ -5,11 +5,18 @@ import { badInput, badRequest, notFound } from '../graphql/errors';
 import { Loaders } from '../loaders';
 import { Order } from '../orders/order.entity';
 import { StockLevel } from '../stock/stock-level.entity';
-import { Change, SubscriptionHub } from './subscription-hub';
+import { Change, DeliveryGate, SubscriptionHub } from './subscription-hub';
+import type { SocketEntry } from './subscription-limits';
 
-/** The context of a subscription: a request's context plus the hub of the instance serving it. */
+/**
+ * The context of a subscription: a request's context plus the hub of the instance serving it and what its
+ * changes wait for before each is sent (room on the socket, points of the key).
+ */
 export interface SubscriptionContext extends Context {
   hub?: SubscriptionHub;
+  /** The socket the subscription came on, with its key and how far its client is behind. */
+  socketEntry?: SocketEntry;
+  delivery?: DeliveryGate;
 }
 
 type SubscribeData<Args = Record<string, unknown>> = SubscribeResolverData<
@@ -44,7 +51,7 @@ function hubOf(context: SubscriptionContext): SubscriptionHub {
 async function stockChanges({ args, context }: SubscribeData<{ skuCodes?: string[] | null }>) {
   const hub = hubOf(context);
   const codes = args.skuCodes;
-  if (codes === undefined || codes === null) return hub.stock(null);
+  if (codes === undefined || codes === null) return hub.stock(null, context.delivery);
   if (codes.length === 0)
     throw badInput('skuCodes', 'skuCodes must name at least one SKU; omit it to hear every SKU');
   if (codes.length > MAX_SKU_CODES)
@@ -53,12 +60,15 @@ async function stockChanges({ args, context }: SubscribeData<{ skuCodes?: string
   const known = new Set(skus.map((sku) => sku.code));
   const unknown = codes.find((code) => !known.has(code));
   if (unknown !== undefined) throw notFound('Sku', unknown, 'skuCodes');
-  return hub.stock(skus.map((sku) => sku.id));
+  return hub.stock(
+    skus.map((sku) => sku.id),
+    context.delivery,
+  );
 }
 
 function orderChanges({ context }: SubscribeData) {
   const hub = hubOf(context);
-  return hub.orders(followedOrders(context.principal));
+  return hub.orders(followedOrders(context.principal), context.delivery);
 }
 
 /**

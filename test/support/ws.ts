@@ -119,3 +119,69 @@ export async function eventually(condition: () => boolean, what: string, turns =
   }
   throw new Error(`gave up waiting for ${what}`);
 }
+
+/**
+ * A bare graphql-ws socket, to do what the client library never does: stop reading (`pause()`), or keep
+ * track of every byte and message it was sent.
+ */
+export class RawSocket {
+  readonly socket: WebSocket;
+  /** Every `next` payload, by subscription id, in arrival order. */
+  readonly received = new Map<string, Received[]>();
+  /** Every error payload, by subscription id. */
+  readonly errors = new Map<string, unknown>();
+  /** Bytes of the messages read so far. */
+  bytes = 0;
+  /** The smallest `next` message read, in bytes. */
+  smallest = Infinity;
+  readonly acked: Promise<void>;
+  readonly closed: Promise<{ code: number; reason: string }>;
+
+  constructor(url: string, token: string) {
+    this.socket = new WebSocket(url, 'graphql-transport-ws');
+    this.closed = new Promise((resolve) =>
+      this.socket.on('close', (code, reason) => resolve({ code, reason: String(reason) })),
+    );
+    this.acked = new Promise((resolve, reject) => {
+      this.socket.on('open', () =>
+        this.socket.send(
+          JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }),
+        ),
+      );
+      this.socket.on('message', (data: Buffer) => {
+        this.bytes += data.length;
+        const message = JSON.parse(String(data));
+        if (message.type === 'connection_ack') resolve();
+        if (message.type === 'next') {
+          this.smallest = Math.min(this.smallest, data.length);
+          const list = this.received.get(message.id) ?? [];
+          list.push(message.payload);
+          this.received.set(message.id, list);
+        }
+        if (message.type === 'error') this.errors.set(message.id, message.payload);
+      });
+      void this.closed.then(({ code, reason }) => reject(new Error(`closed before ack: ${code} ${reason}`)));
+    });
+    // A socket refused before its ack is often awaited through `closed` only.
+    this.acked.catch(() => undefined);
+  }
+
+  async subscribe(id: string, query: string, variables: Record<string, unknown> = {}): Promise<void> {
+    await this.acked;
+    this.socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query, variables } }));
+  }
+
+  /** The results of one subscription so far. */
+  results(id: string): Received[] {
+    return this.received.get(id) ?? [];
+  }
+
+  /** Stops reading: what the server sends waits in its buffers and the network's, and pings go unanswered. */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+}
