@@ -298,24 +298,81 @@ describe('authentication', () => {
 });
 
 describe('a key revoked while its socket is open', () => {
-  it('closes the socket at the next check, with 4403 and the reason', async () => {
-    const checking = await listen(app.gateway, { recheckKeyMs: 50 });
+  // Sockets check their key again only every hour here: what closes them is the revocation itself.
+  const HOUR = 3_600_000;
+
+  const createKey = async (label: string) =>
+    (
+      await app.gql(
+        'mutation($label: String!) { createApiKey(input: { role: WAREHOUSE, label: $label }) { id token } }',
+        {
+          label,
+        },
+      )
+    ).data.createApiKey as { id: string; token: string };
+
+  it('closes every socket of the key at once, with 4403 and the reason, and no other', async () => {
+    const checking = await listen(app.gateway, { recheckKeyMs: HOUR });
     try {
-      const created = await app.gql(
-        'mutation { createApiKey(input: { role: WAREHOUSE, label: "tablet-9" }) { id token } }',
-      );
-      const { id, token } = created.data.createApiKey;
+      const { id, token } = await createKey('tablet-9');
+      const subs = [0, 1].map(() => {
+        const c = wsClient(checking.url, token);
+        clients.push(c);
+        return subscribe(c, ORDERS);
+      });
+      const otherClient = wsClient(checking.url, warehouse);
+      clients.push(otherClient);
+      const other = subscribe(otherClient, ORDERS);
+      await eventually(() => checking.subscriptions.hub.size === 3, 'the subscriptions to open');
+      await app.gql('mutation($id: ID!) { revokeApiKey(id: $id) }', { id });
+      for (const sub of subs) {
+        expect(await sub.ended()).toMatchObject({
+          code: 4403,
+          reason: 'Forbidden: The API key is unknown or revoked',
+        });
+      }
+      await eventually(() => checking.subscriptions.hub.size === 1, 'its subscriptions to end');
+      await receive(app, { skuCode: 'JC-PEAR-5KG', quantity: 3, locationCode: 'C-01-01' }, warehouse);
+      expect(await place(app, [{ skuCode: 'JC-PEAR-5KG', quantity: 1 }], baofu)).toMatchObject({
+        status: 'PLACED',
+      });
+      expect((await other.next()).data.orderStatusChanged.status).toBe('PLACED');
+    } finally {
+      await checking.close();
+    }
+  });
+
+  it('refuses a socket whose key is revoked while the socket is being authenticated', async () => {
+    const checking = await listen(app.gateway, { recheckKeyMs: HOUR });
+    const apiKeys = app.gateway.services.apiKeys;
+    const authenticate = apiKeys.authenticate.bind(apiKeys);
+    try {
+      const { id, token } = await createKey('tablet-10');
+      let looking: () => void = () => undefined;
+      const lookedUp = new Promise<void>((resolve) => (looking = resolve));
+      let release: () => void = () => undefined;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      // The socket's lookup reads the key while it is valid, and answers only after the revocation.
+      jest.spyOn(apiKeys, 'authenticate').mockImplementation(async (presented) => {
+        const principal = await authenticate(presented);
+        if (presented === token) {
+          looking();
+          await released;
+        }
+        return principal;
+      });
       const c = wsClient(checking.url, token);
       clients.push(c);
       const sub = subscribe(c, ORDERS);
-      await eventually(() => checking.subscriptions.hub.size === 1, 'the subscription to open');
+      await lookedUp;
       await app.gql('mutation($id: ID!) { revokeApiKey(id: $id) }', { id });
+      release();
       expect(await sub.ended()).toMatchObject({
         code: 4403,
         reason: 'Forbidden: The API key is unknown or revoked',
       });
-      await eventually(() => checking.subscriptions.hub.size === 0, 'the subscription to end');
     } finally {
+      jest.restoreAllMocks();
       await checking.close();
     }
   });

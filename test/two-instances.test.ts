@@ -145,6 +145,40 @@ it('refuses a key on every instance once it is revoked on one, though each keeps
   expect(res.body.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
 });
 
+it("closes the key's sockets on the other instance at once when it is revoked on one", async () => {
+  // Sockets check their key again only every hour here: what closes them is the revocation heard from Redis.
+  const there = await listen(second, { recheckKeyMs: 3_600_000 });
+  try {
+    const created = await first.gql(
+      'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { id token } }',
+      { input: { role: 'WAREHOUSE', label: 'tablet-across' } },
+    );
+    const { id, token } = created.data.createApiKey;
+    const client = wsClient(there.url, token);
+    clients.push(client);
+    const sub = subscribe(client, ORDERS);
+    const otherClient = wsClient(there.url, warehouse);
+    clients.push(otherClient);
+    const other = subscribe(otherClient, ORDERS);
+    await eventually(() => there.subscriptions.hub.size === 2, 'the subscriptions to open');
+
+    expect((await first.gql('mutation($id: ID!) { revokeApiKey(id: $id) }', { id })).data.revokeApiKey).toBe(
+      true,
+    );
+    expect(await sub.ended()).toMatchObject({
+      code: 4403,
+      reason: 'Forbidden: The API key is unknown or revoked',
+    });
+    await eventually(() => there.subscriptions.hub.size === 1, 'its subscription to end');
+    // The other key's socket on that instance goes on hearing changes.
+    await receive(first, { skuCode: 'JC-HAWTHORN-500G', quantity: 2, locationCode: 'A-01-02' }, warehouse);
+    const order = await place(first, [{ skuCode: 'JC-HAWTHORN-500G', quantity: 1 }], baofu);
+    expect((await other.next()).data.orderStatusChanged.number).toBe(order.number);
+  } finally {
+    await there.close();
+  }
+});
+
 it('stops with a clear message when Redis cannot be reached', async () => {
   const config = loadConfig({ REDIS_URL: 'redis://127.0.0.1:1', LOG_LEVEL: 'silent' });
   await expect(openEvents(config)).rejects.toThrow(
