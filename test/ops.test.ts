@@ -155,6 +155,14 @@ describe('configuration', () => {
       maxQueryCost: 1000,
       maxQueryDepth: 10,
       logLevel: 'info',
+      subscriptionLimits: {
+        socketsPerKey: 100,
+        subscriptionsPerKey: 500,
+        socketsPerInstance: 5000,
+        subscriptionsPerInstance: 10_000,
+        bufferBytes: 262_144,
+        slowSocketSeconds: 10,
+      },
     });
   });
 
@@ -177,6 +185,12 @@ describe('configuration', () => {
     ['WEB_CONCURRENCY', 'many'],
     ['DATABASE_POOL_SIZE', '0'],
     ['DATABASE_POOL_SIZE', '5000'],
+    ['SUBSCRIPTION_SOCKETS_PER_KEY', '0'],
+    ['SUBSCRIPTIONS_PER_KEY', 'lots'],
+    ['SUBSCRIPTION_SOCKETS_PER_INSTANCE', '-5'],
+    ['SUBSCRIPTIONS_PER_INSTANCE', '1e4'],
+    ['SUBSCRIPTION_BUFFER_BYTES', '100'],
+    ['SUBSCRIPTION_SLOW_SOCKET_SECONDS', '0'],
   ])('refuses %s=%s with a ConfigError naming the variable and the value', (name, value) => {
     let thrown: unknown;
     try {

@@ -41,6 +41,49 @@ describe('the token bucket in this process', () => {
   });
 });
 
+/** What subscription events do: spend only while the bucket keeps `keep` points besides the cost. */
+async function spendsKeepingAFloor(
+  limiter: MemoryRateLimiter | RedisRateLimiter,
+  retryAfterSeconds: number,
+): Promise<void> {
+  expect(await limiter.spend('k', 40, 50)).toMatchObject({
+    allowed: true,
+    status: { currentlyAvailable: 60 },
+  });
+  expect(await limiter.spend('k', 20, 50)).toMatchObject({
+    allowed: false,
+    retryAfterSeconds,
+    status: { currentlyAvailable: 60 },
+  });
+  expect(await limiter.spend('k', 10, 50)).toMatchObject({
+    allowed: true,
+    status: { currentlyAvailable: 50 },
+  });
+  // A request (no floor) still has the kept points.
+  expect(await limiter.spend('k', 50)).toMatchObject({ allowed: true, status: { currentlyAvailable: 0 } });
+}
+
+describe('the floor subscription events keep', () => {
+  it('in this process', async () => {
+    await spendsKeepingAFloor(new MemoryRateLimiter(100, 1, () => 0), 10);
+  });
+
+  it('in Redis', async () => {
+    const prefix = randomPrefix();
+    // Redis refills on its own clock: at 0.001 a second nothing comes back while the test runs.
+    const limiter = new RedisRateLimiter(REDIS_URL, 100, 0.001, prefix);
+    const redis = new Redis(REDIS_URL);
+    try {
+      await spendsKeepingAFloor(limiter, 10 / 0.001);
+    } finally {
+      await limiter.close();
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length) await redis.del(...keys);
+      await redis.quit();
+    }
+  });
+});
+
 describe('rate limiting over HTTP', () => {
   let app: TestApp;
   beforeAll(async () => {
