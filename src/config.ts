@@ -17,6 +17,11 @@ export interface Config {
   corsOrigins: string[];
   /** Serve GraphiQL at /graphiql (GRAPHIQL; on by default outside production). */
   graphiql: boolean;
+  /**
+   * `npm start` loads the demo data set into a fresh embedded database (SEED_DEMO; on by default outside
+   * production).
+   */
+  seedDemo: boolean;
   /** WEBHOOK_ALLOW_PRIVATE_URLS=true: webhook URLs may be http and point at loopback or private addresses. */
   webhookAllowPrivateUrls: boolean;
   /** Connections the MySQL pool of one process may open (DATABASE_POOL_SIZE). */
@@ -101,6 +106,18 @@ function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   return raw === 'true';
 }
 
+/**
+ * ADMIN_TOKEN is the key to everything: at least 16 characters, and in production at least 32 that are not
+ * blank, not one character repeated and not a few characters over and over. The value is never repeated.
+ */
+function checkAdminToken(token: string, production: boolean): void {
+  const minimum = production ? 32 : 16;
+  if (token.length < minimum)
+    throw new ConfigError(`ADMIN_TOKEN must be at least ${minimum} characters long, got ${token.length}`);
+  if (production && (token.trim() === '' || new Set(token).size < 8))
+    throw new ConfigError('ADMIN_TOKEN is too easy to guess: use a random one, e.g. `openssl rand -hex 32`');
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = env.DATABASE_URL || 'sqlite:./data/gaodu.sqlite';
   if (!/^mysql:\/\/.+/.test(databaseUrl) && !/^sqlite:.+/.test(databaseUrl)) {
@@ -113,9 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`NODE_ENV must be development, production or test, got "${nodeEnv}"`);
   }
   const adminToken = env.ADMIN_TOKEN || undefined;
-  if (adminToken !== undefined && adminToken.length < 16) {
-    throw new ConfigError('ADMIN_TOKEN must be at least 16 characters long');
-  }
+  if (adminToken !== undefined) checkAdminToken(adminToken, nodeEnv === 'production');
   const redisUrl = env.REDIS_URL || undefined;
   if (redisUrl !== undefined && !/^rediss?:\/\/.+/.test(redisUrl)) {
     throw new ConfigError(`REDIS_URL must be redis://host:port, got "${redisUrl}"`);
@@ -139,6 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     corsOrigins: origins(env.CORS_ORIGINS),
     graphiql: flag(env, 'GRAPHIQL', nodeEnv !== 'production'),
+    seedDemo: flag(env, 'SEED_DEMO', nodeEnv !== 'production'),
     webhookAllowPrivateUrls: flag(env, 'WEBHOOK_ALLOW_PRIVATE_URLS', false),
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', DEFAULT_POOL_SIZE, 1, 1000),
     webConcurrency: env.WEB_CONCURRENCY ? integer(env, 'WEB_CONCURRENCY', 1, 1, 1024) : undefined,

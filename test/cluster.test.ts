@@ -135,3 +135,39 @@ it('reads WEB_CONCURRENCY through the configuration check', async () => {
   expect(await cluster.exited).toBe(1);
   expect(cluster.output().trim()).toMatch(/^Configuration error: WEB_CONCURRENCY must be a whole number/);
 });
+
+describe('npm start (seeds/start.js) on a fresh embedded database in production', () => {
+  const ADMIN = 'c0ffee5e1ec7ab1e-0a1b2c3d4e5f6789-production';
+  const farms = (port: number) =>
+    request(`http://127.0.0.1:${port}`)
+      .post('/graphql')
+      .set('authorization', `Bearer ${ADMIN}`)
+      .send({ query: '{ farms { totalCount } }' });
+
+  it.each([
+    ['without SEED_DEMO loads no demo data and prints no key', {}, 0],
+    ['with SEED_DEMO=true loads the demo data set', { SEED_DEMO: 'true' }, 1],
+  ])('%s', async (_label, extra, loaded) => {
+    const port = await freePort();
+    const started = startCluster(
+      {
+        NODE_ENV: 'production',
+        ADMIN_TOKEN: ADMIN,
+        DATABASE_URL: `sqlite:${join(build, `fresh-${port}.sqlite`)}`,
+        PORT: String(port),
+        ...extra,
+      },
+      '../seeds/start.js',
+    );
+    try {
+      await started.next(/^gateway listening$/);
+      const res = await farms(port);
+      expect(res.body.errors).toBeUndefined();
+      expect(res.body.data.farms.totalCount > 0).toBe(loaded === 1);
+      expect(started.output().includes('Demo API keys')).toBe(loaded === 1);
+    } finally {
+      started.child.kill('SIGTERM');
+    }
+    expect(await started.exited).toBe(0);
+  });
+});

@@ -203,6 +203,36 @@ describe('configuration', () => {
     if (name !== 'ADMIN_TOKEN') expect((thrown as Error).message).toContain(value);
   });
 
+  it.each([
+    ['blank', ' '.repeat(40)],
+    ['one character repeated', 'a'.repeat(48)],
+    ['a few characters over and over', 'ab12'.repeat(12)],
+    ['shorter than 32 characters', 'f3a9c1d07e5b42a8916c0d3e7b2f54a'],
+  ])('refuses an ADMIN_TOKEN that is %s in production, without repeating it', (_label, token) => {
+    expect(() => loadConfig({ NODE_ENV: 'production', ADMIN_TOKEN: token })).toThrow(ConfigError);
+    try {
+      loadConfig({ NODE_ENV: 'production', ADMIN_TOKEN: token });
+    } catch (error) {
+      expect((error as Error).message).toContain('ADMIN_TOKEN');
+      expect((error as Error).message).not.toContain(token.trim() || token);
+    }
+  });
+
+  it('takes a random ADMIN_TOKEN in production, and a 16-character one elsewhere', () => {
+    const token = 'f3a9c1d07e5b42a8916c0d3e7b2f54a6e1d9c8b7a6f5e4d3c2b1a09f8e7d6c5b';
+    expect(loadConfig({ NODE_ENV: 'production', ADMIN_TOKEN: token }).adminToken).toBe(token);
+    expect(loadConfig({ NODE_ENV: 'development', ADMIN_TOKEN: 'dev-token-123456' }).adminToken).toBe(
+      'dev-token-123456',
+    );
+  });
+
+  it('loads demo data on npm start outside production, and in production only with SEED_DEMO=true', () => {
+    expect(loadConfig({}).seedDemo).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production' }).seedDemo).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', SEED_DEMO: 'true' }).seedDemo).toBe(true);
+    expect(() => loadConfig({ SEED_DEMO: 'yes' })).toThrow(/SEED_DEMO must be true or false/);
+  });
+
   it('never repeats the password of a bad DATABASE_URL', () => {
     for (const url of ['postgres://gw:s3cret-pw@db:5432/gaodu', 'mysql:/gw:s3cret-pw@db/gaodu']) {
       expect(() => loadConfig({ DATABASE_URL: url })).toThrow(ConfigError);

@@ -8,7 +8,7 @@ import { openDataSource } from '../../src/db/data-source';
 import { Role } from '../../src/graphql/enums';
 import { Clock } from '../../src/time';
 
-export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 export const onMysql = (process.env.DATABASE_URL ?? '').startsWith('mysql://');
 
 export interface GraphQLResponse<T = any> {
