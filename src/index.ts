@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createServer } from 'node:http';
+import { createGatewayServer } from './http-server';
 import { DataSource } from 'typeorm';
 import { createApp } from './app';
 import { Config, configOrExit, loadConfig } from './config';
@@ -19,9 +19,7 @@ export async function startGateway(
   const dataSource = await openDataSource(config.databaseUrl, config);
   await prepare?.(dataSource, config);
   const gateway = await createApp(dataSource, config);
-  const server = createServer(gateway.app);
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
+  const server = createGatewayServer(gateway.app);
   const subscriptions = attachSubscriptions(server, gateway);
   server.listen(config.port, config.host, () => {
     logger.info(
