@@ -10,7 +10,7 @@ import { DataSource } from 'typeorm';
 import { Config } from './config';
 import { Context } from './context';
 import { formatError, unauthenticated, unknownKey } from './graphql/errors';
-import { queryLimitsPlugin } from './graphql/query-cost';
+import { documentShapeRule, PARSE_OPTIONS, queryLimitsPlugin } from './graphql/query-cost';
 import { Loaders } from './loaders';
 import { Metrics } from './metrics';
 import { recordedContext, requestLog, requestRecordPlugin } from './request-log';
@@ -85,7 +85,9 @@ export async function createApp(
     stopOnTerminationSignals: false,
     allowBatchedHttpRequests: false,
     formatError: (formatted, error) => formatError(formatted, error, production),
-    parseOptions: { maxTokens: 10_000 },
+    parseOptions: PARSE_OPTIONS,
+    // The document's shape (operations, aliases, fields) is checked before graphql-js's rules walk it.
+    validationRules: [documentShapeRule],
     // No @cacheControl hints are used: the default cache-control plugin would only add a hook to every field
     // resolved.
     plugins: [

@@ -1,5 +1,11 @@
-import { Kind, OperationDefinitionNode, parse } from 'graphql';
-import { measureOperation } from '../src/graphql/query-cost';
+import { Kind, OperationDefinitionNode, parse, specifiedRules, validate, ValidationRule } from 'graphql';
+import { Role } from '../src/graphql/enums';
+import {
+  documentShapeRule,
+  MAX_DOCUMENT_FIELDS,
+  measureOperation,
+  validateDocument,
+} from '../src/graphql/query-cost';
 import { gatewaySchema } from '../src/schema';
 import { createReferenceData } from './support/fixtures';
 import { countSql } from './support/sql-counter';
@@ -243,5 +249,86 @@ describe('limits over HTTP', () => {
     const res = await app.gql(`{ me { ${'label '.repeat(20_000)} } }`);
     expect(res.status).toBe(400);
     expect(res.errors?.[0].extensions.code).toBe('GRAPHQL_PARSE_FAILED');
+  });
+});
+
+describe("a document's shape, before it is validated", () => {
+  /** 25 kB: 1,000 aliased fields, and a field that does not exist, which validation would report. */
+  const ATTACK = `{ ${Array.from({ length: 1000 }, (_, i) => `alias${i}: me { label role }`).join(' ')} nope }`;
+
+  it('keeps every validation rule off a document over the limits, on HTTP and on sockets', () => {
+    const schema = gatewaySchema();
+    const document = parse(ATTACK);
+    let fieldsVisited = 0;
+    // Stands for graphql-js's rules, which Apollo Server runs before the gateway's own.
+    const counting: ValidationRule = () => ({
+      Field() {
+        fieldsVisited += 1;
+      },
+    });
+    validate(schema, document, [...specifiedRules, counting]);
+    expect(fieldsVisited).toBe(3001);
+
+    fieldsVisited = 0;
+    const errors = validate(schema, document, [...specifiedRules, counting, documentShapeRule]);
+    expect(fieldsVisited).toBe(0);
+    expect(errors.map((e) => e.extensions.code)).toEqual(['QUERY_TOO_COMPLEX']);
+    expect(validateDocument(schema, document).map((e) => e.message)).toEqual([
+      'A query may use at most 50 aliases, got 1000',
+    ]);
+  });
+
+  describe('over HTTP', () => {
+    let app: TestApp;
+    beforeAll(async () => {
+      app = await startTestApp({ RATE_LIMIT_BUCKET: '2000', RATE_LIMIT_RESTORE_RATE: '1' });
+    });
+    afterAll(() => app.close());
+
+    it('refuses 1,000 aliases as QUERY_TOO_COMPLEX before validation, for a point per 100 characters', async () => {
+      expect(ATTACK.length).toBeGreaterThan(25_000);
+      const key = await app.keyFor(Role.WAREHOUSE);
+      const res = await app.gql(ATTACK, {}, key);
+      expect(res.status).toBe(400);
+      // Validation would also have reported the unknown field "nope".
+      expect(res.errors).toHaveLength(1);
+      expect(res.errors?.[0].extensions).toMatchObject({
+        code: 'QUERY_TOO_COMPLEX',
+        aliases: 1000,
+        maximumAliases: 50,
+      });
+      const cost = Math.ceil(ATTACK.length / 100);
+      expect(res.extensions?.cost).toEqual({
+        requestedQueryCost: cost,
+        throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 2000 - cost, restoreRate: 1 },
+      });
+    });
+
+    it(`accepts ${MAX_DOCUMENT_FIELDS} fields as written and refuses one more before validation`, async () => {
+      const ok = await app.gql(`{ ${'__typename '.repeat(MAX_DOCUMENT_FIELDS)}}`);
+      expect(ok.errors).toBeUndefined();
+      const res = await app.gql(`{ ${'__typename '.repeat(MAX_DOCUMENT_FIELDS)} nope }`);
+      expect(res.status).toBe(400);
+      expect(res.errors).toHaveLength(1);
+      expect(res.errors?.[0].extensions).toMatchObject({
+        code: 'QUERY_TOO_COMPLEX',
+        fields: MAX_DOCUMENT_FIELDS + 1,
+        maximumFields: MAX_DOCUMENT_FIELDS,
+      });
+    });
+
+    it('charges a document refused at parse time by its size, all that is left when it costs more', async () => {
+      const key = await app.keyFor(Role.WAREHOUSE);
+      const other = await app.keyFor(Role.WAREHOUSE);
+      // 20,000 tokens (parsing stops at 10,000), 2,200 points: more than the whole bucket.
+      const res = await app.gql(`{ ${'__typename '.repeat(20_000)}}`, {}, key);
+      expect(res.errors?.[0].extensions.code).toBe('GRAPHQL_PARSE_FAILED');
+      expect(res.extensions?.cost).toMatchObject({
+        requestedQueryCost: 2201,
+        throttleStatus: { currentlyAvailable: 0 },
+      });
+      const untouched = await app.gql('{ me { label } }', {}, other);
+      expect(untouched.extensions?.cost.throttleStatus.currentlyAvailable).toBe(1999);
+    });
   });
 });

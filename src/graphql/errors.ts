@@ -150,7 +150,14 @@ export function formatError(
   production: boolean,
 ): GraphQLFormattedError {
   const original = (error as { originalError?: unknown })?.originalError ?? error;
-  const code = formatted.extensions?.code as string | undefined;
+  let code = formatted.extensions?.code as string | undefined;
+  // Apollo Server codes every validation error GRAPHQL_VALIDATION_FAILED; one that a rule of the gateway
+  // raised with a code of its own (the document's shape: QUERY_TOO_COMPLEX) keeps it.
+  const ownCode = original instanceof GraphQLError ? original.extensions?.code : undefined;
+  if (code === 'GRAPHQL_VALIDATION_FAILED' && typeof ownCode === 'string' && KNOWN_CODES.has(ownCode)) {
+    code = ownCode;
+    formatted = { ...formatted, extensions: { ...formatted.extensions, code } };
+  }
   const validationErrors = (original as { extensions?: { validationErrors?: ValidationIssue[] } })?.extensions
     ?.validationErrors;
   if (validationErrors) {

@@ -6,6 +6,7 @@ import {
   getNamedType,
   getNullableType,
   GraphQLCompositeType,
+  GraphQLError,
   GraphQLField,
   GraphQLSchema,
   isCompositeType,
@@ -17,7 +18,10 @@ import {
   OperationDefinitionNode,
   SchemaMetaFieldDef,
   SelectionSetNode,
+  specifiedRules,
   TypeMetaFieldDef,
+  validate,
+  ValidationRule,
   ValueNode,
 } from 'graphql';
 import { Config } from '../config';
@@ -39,8 +43,21 @@ export const MAX_ALIASES = 50;
 export const MAX_OPERATIONS = 10;
 /** Field selections visited after expanding fragments: bounds the work of costing itself. */
 export const MAX_FIELD_SELECTIONS = 2000;
-/** What a request refused before execution (syntax, validation, too complex) takes from the bucket. */
+/**
+ * Field selections written in one document, each fragment counted once as written: bounds the work of
+ * validation, which graphql-js does in time that grows faster than the document (the contract's largest
+ * client document, the dashboard's four operations, has 123).
+ */
+export const MAX_DOCUMENT_FIELDS = 500;
+/** A request refused before execution (syntax, limits, validation) costs a point per this many characters. */
+export const REFUSED_CHARACTERS_PER_POINT = 100;
+/** The least a refused request costs. */
 export const REFUSED_REQUEST_COST = 1;
+
+/** What a request refused before it runs takes from the bucket: a point per started 100 characters, >= 1. */
+export function refusedRequestCost(query: string | undefined): number {
+  return Math.max(REFUSED_REQUEST_COST, Math.ceil((query?.length ?? 0) / REFUSED_CHARACTERS_PER_POINT));
+}
 
 export interface QueryMeasure {
   cost: number;
@@ -194,12 +211,82 @@ export function measureOperation(
   return measure;
 }
 
-/** Refuses an operation over the limits of the configuration, before it runs. */
-export function checkLimits(document: DocumentNode, measure: QueryMeasure, config: Config): void {
-  const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length;
+/**
+ * The limits of a document's shape, counted on its syntax tree alone before it is validated: operations,
+ * aliases and field selections as written. (Its tokens are bounded when it is parsed: PARSE_OPTIONS.)
+ */
+export function checkDocumentShape(document: DocumentNode): void {
+  let operations = 0;
+  let fields = 0;
+  let aliases = 0;
+  const sets: SelectionSetNode[] = [];
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.OPERATION_DEFINITION) operations += 1;
+    if (definition.kind === Kind.OPERATION_DEFINITION || definition.kind === Kind.FRAGMENT_DEFINITION)
+      sets.push(definition.selectionSet);
+  }
+  for (let set = sets.pop(); set; set = sets.pop()) {
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) {
+        fields += 1;
+        if (selection.alias) aliases += 1;
+        if (selection.selectionSet) sets.push(selection.selectionSet);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) sets.push(selection.selectionSet);
+    }
+  }
   if (operations > MAX_OPERATIONS) {
     throw tooComplex(`A document may hold at most ${MAX_OPERATIONS} operations, got ${operations}`);
   }
+  if (aliases > MAX_ALIASES) {
+    throw tooComplex(`A query may use at most ${MAX_ALIASES} aliases, got ${aliases}`, {
+      aliases,
+      maximumAliases: MAX_ALIASES,
+    });
+  }
+  if (fields > MAX_DOCUMENT_FIELDS) {
+    throw tooComplex(
+      `A document may select at most ${MAX_DOCUMENT_FIELDS} fields as written, got ${fields}`,
+      {
+        fields,
+        maximumFields: MAX_DOCUMENT_FIELDS,
+      },
+    );
+  }
+}
+
+/** What every document is parsed with, over HTTP and WebSocket: more tokens are refused mid-parse. */
+export const PARSE_OPTIONS = { maxTokens: 10_000 };
+
+const EMPTY_DOCUMENT: DocumentNode = { kind: Kind.DOCUMENT, definitions: [] };
+
+/**
+ * checkDocumentShape as a validation rule, run on the document before any other rule walks it: a document
+ * over the limits is reported, and the walk goes on over an empty document, so no rule (some are quadratic)
+ * spends time on it. Apollo Server runs its rules after graphql-js's, whose Document visitors are constant
+ * work; none looks below the document first.
+ */
+export const documentShapeRule: ValidationRule = (context) => ({
+  Document: {
+    enter(document) {
+      try {
+        checkDocumentShape(document);
+        return undefined;
+      } catch (error) {
+        if (!(error instanceof GraphQLError)) throw error;
+        context.reportError(error);
+        return EMPTY_DOCUMENT;
+      }
+    },
+  },
+});
+
+/** Validation outside Apollo Server (subscriptions): the document's shape first, then graphql-js's rules. */
+export function validateDocument(schema: GraphQLSchema, document: DocumentNode): readonly GraphQLError[] {
+  return validate(schema, document, [documentShapeRule, ...specifiedRules]);
+}
+
+/** Refuses an operation over the limits of the configuration, before it runs. */
+export function checkLimits(measure: QueryMeasure, config: Config): void {
   if (measure.truncated) {
     throw tooComplex(`A query may select at most ${MAX_FIELD_SELECTIONS} fields once fragments are expanded`);
   }
@@ -256,16 +343,25 @@ export function queryLimitsPlugin(
       const key = contextValue.principal?.keyScope;
       let requested = 0;
       let status: ThrottleStatus | null = null;
+      /** A refused request pays for its size; when the bucket holds less, it takes what is left. */
+      const chargeRefusal = async (key: string, source: string | undefined) => {
+        const points = refusedRequestCost(source);
+        const spent = await limiter.spend(key, points);
+        status = spent.allowed
+          ? spent.status
+          : (await limiter.spend(key, spent.status.currentlyAvailable)).status;
+        return points;
+      };
       return {
-        async didResolveOperation({ schema, document, operation, request }) {
+        async didResolveOperation({ schema, document, operation, request, source }) {
           if (!operation) return;
           const measure = measureOperation(schema, document, operation, request.variables ?? {});
           requested = measure.cost;
           requestedCosts.set(contextValue.loaders, requested);
           try {
-            checkLimits(document, measure, config);
+            checkLimits(measure, config);
           } catch (error) {
-            if (key) status = (await limiter.spend(key, REFUSED_REQUEST_COST)).status;
+            if (key) await chargeRefusal(key, source);
             throw error;
           }
           if (!key) return;
@@ -273,12 +369,12 @@ export function queryLimitsPlugin(
           status = spent.status;
           if (!spent.allowed) throw rateLimited(spent.retryAfterSeconds);
         },
-        async willSendResponse({ response }) {
+        async willSendResponse({ response, source }) {
           if (!key) return;
+          // Refused before it resolved an operation: a syntax error, the document's shape, validation.
           if (!status) {
-            requested = REFUSED_REQUEST_COST;
+            requested = await chargeRefusal(key, source);
             requestedCosts.set(contextValue.loaders, requested);
-            status = (await limiter.spend(key, REFUSED_REQUEST_COST)).status;
           }
           if (response.body.kind !== 'single') return;
           const result = response.body.singleResult;

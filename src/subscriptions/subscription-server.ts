@@ -16,7 +16,7 @@ import {
   tooManySubscriptions,
   unknownKey,
 } from '../graphql/errors';
-import { checkLimits, measureOperation, REFUSED_REQUEST_COST } from '../graphql/query-cost';
+import { checkLimits, measureOperation, REFUSED_REQUEST_COST, validateDocument } from '../graphql/query-cost';
 import { gatewaySchema } from '../schema';
 import { originAllowed } from '../web/cors';
 import { SubscriptionHub } from './subscription-hub';
@@ -65,7 +65,7 @@ function measureSubscription(
   const variables = (args.variableValues ?? {}) as Record<string, unknown>;
   const measure = measureOperation(args.schema, args.document, operation, variables);
   try {
-    checkLimits(args.document, measure, config);
+    checkLimits(measure, config);
   } catch (error) {
     if (error instanceof GraphQLError) return { refusal: error, cost: measure.cost };
     throw error;
@@ -293,6 +293,7 @@ export function attachSubscriptions(
         return undefined;
       },
       parse: (source) => parse(source, PARSE_OPTIONS),
+      validate: validateDocument,
       // Queries and mutations go over HTTP, where they are costed and rate limited.
       execute: () => ({
         errors: [badRequest('Queries and mutations are served over HTTP: POST /graphql')],
