@@ -128,13 +128,28 @@ export interface PlacedOrder {
 /**
  * placeOrder: one more order placed on the Shanghai day of `placedAt`. Call inside placeOrder's transaction.
  */
-export async function recordOrderPlaced(manager: EntityManager, order: PlacedOrder): Promise<void> {
-  await bump(
-    manager,
-    ROLLUP_TABLES.daily_sales,
-    [shanghaiDate(order.placedAt), order.id % ROLLUP_SHARDS],
-    [0, 1, 0, 0, 0, 0, 0],
-  );
+export function recordOrderPlaced(manager: EntityManager, order: PlacedOrder): Promise<void> {
+  return recordOrdersPlaced(manager, [order]);
+}
+
+/**
+ * placeOrder of several orders in one transaction (merged reservations): one change per (day, shard),
+ * keys ascending.
+ */
+export async function recordOrdersPlaced(manager: EntityManager, orders: PlacedOrder[]): Promise<void> {
+  const counts = new Map<string, { day: string; shard: number; orders: number }>();
+  for (const order of orders) {
+    const day = shanghaiDate(order.placedAt);
+    const shard = order.id % ROLLUP_SHARDS;
+    const key = `${day}/${String(shard).padStart(2, '0')}`;
+    const entry = counts.get(key) ?? { day, shard, orders: 0 };
+    entry.orders++;
+    counts.set(key, entry);
+  }
+  for (const key of [...counts.keys()].sort()) {
+    const { day, shard, orders: n } = counts.get(key)!;
+    await bump(manager, ROLLUP_TABLES.daily_sales, [day, shard], [0, n, 0, 0, 0, 0, 0]);
+  }
 }
 
 export interface DispatchedOrder {

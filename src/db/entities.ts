@@ -15,6 +15,7 @@ import { Sku } from '../catalog/sku.entity';
 import { VillageStation } from '../catalog/village-station.entity';
 import { IdempotencyRecord } from '../idempotency/idempotency-record.entity';
 import { Allocation } from '../orders/allocation.entity';
+import { IdBlock } from '../orders/id-block.entity';
 import { Merchant } from '../orders/merchant.entity';
 import { OrderEvent } from '../orders/order-event.entity';
 import { OrderLine } from '../orders/order-line.entity';
@@ -39,6 +40,7 @@ export const entities = [
   SkuSupplier,
   VillageStation,
   Allocation,
+  IdBlock,
   Merchant,
   Order,
   OrderEvent,

@@ -42,6 +42,14 @@ export interface KeyedSteps<T> {
   resultId: (value: T) => number;
   /** The result of an earlier request, as it is now. */
   load: (m: EntityManager, resultId: number) => Promise<T>;
+  /**
+   * The id the result will have, when it is known before the transaction (order ids are drawn ahead): the
+   * record is then written whole, with no UPDATE after `work`, where no other request can read it before
+   * the commit (MySQL; SQLite's one connection shares uncommitted rows, so there it is set after `work`).
+   */
+  resultIdAhead?: number;
+  /** The caller has just looked for an earlier result with `earlierResult`: no second look first. */
+  lookedUp?: boolean;
 }
 
 /** Placing orders is keyed per merchant, whichever API key places them. */
@@ -65,7 +73,74 @@ export function checkIdempotencyKey(key: string | null | undefined): void {
 }
 
 /** Thrown inside the transaction when the key's record exists: the transaction rolls back, then replays. */
-class KeyTaken extends Error {}
+export class KeyTaken extends Error {}
+
+/** Whether a record written in a transaction is invisible to every other request until the commit. */
+function recordsIsolated(m: EntityManager | DataSource): boolean {
+  return ('connection' in m ? m.connection : m).options.type === 'mysql';
+}
+
+/**
+ * The result of an earlier request with this key (replayed: true), null when there is none, or CONFLICT.
+ * What runOnce looks at first; exported for callers that look before they queue (merged placeOrder).
+ */
+export function earlierResult<T>(
+  dataSource: DataSource,
+  request: KeyedRequest,
+  load: (m: EntityManager, resultId: number) => Promise<T>,
+): Promise<{ value: T; replayed: true } | null> {
+  checkIdempotencyKey(request.key);
+  if (request.key == null) return Promise.resolve(null);
+  return replay(dataSource.manager, request, requestHash(request.input), load);
+}
+
+/** One keyed request of a merged transaction and the id its result will have. */
+export interface Claim {
+  request: KeyedRequest;
+  resultId: number;
+}
+
+/**
+ * Claims the keys of several requests inside the caller's transaction, in one INSERT (merged placeOrder):
+ * the same records runOnce writes, with their result ids. KeyTaken when any key is already taken (or is
+ * given twice): the caller rolls back and runs each request on its own through runOnce, which replays,
+ * waits or answers CONFLICT as for any repeat. Call `finish` after the work, before the commit.
+ */
+export async function claimKeys(
+  m: EntityManager,
+  claims: Claim[],
+  now: () => Date = () => new Date(),
+): Promise<{ finish(): Promise<void> }> {
+  const isolated = recordsIsolated(m);
+  const at = now();
+  try {
+    await m.insert(
+      IdempotencyRecord,
+      claims.map(({ request, resultId }) => ({
+        scope: request.scope,
+        idempotencyKey: request.key!,
+        operation: request.operation,
+        requestHash: requestHash(request.input),
+        resultId: isolated ? resultId : null,
+        createdAt: at,
+      })),
+    );
+  } catch (error) {
+    if (isDuplicateKey(error)) throw new KeyTaken();
+    throw error;
+  }
+  return {
+    async finish() {
+      if (isolated) return;
+      for (const { request, resultId } of claims)
+        await m.update(
+          IdempotencyRecord,
+          { scope: request.scope, idempotencyKey: request.key! },
+          { resultId },
+        );
+    },
+  };
+}
 
 /**
  * Runs `work` in one transaction at most once per (scope, key); `replayed` says whether an earlier request's
@@ -84,9 +159,13 @@ export async function runOnce<T>(
   }
   const key = request.key;
   const hash = requestHash(request.input);
-  const earlier = await replay(dataSource.manager, request, hash, steps);
-  if (earlier) return earlier;
+  if (!steps.lookedUp) {
+    const earlier = await replay(dataSource.manager, request, hash, steps.load);
+    if (earlier) return earlier;
+  }
   await steps.before?.();
+  // Written with the record when known ahead and nobody else can read the record before the commit.
+  const ahead = recordsIsolated(dataSource) ? (steps.resultIdAhead ?? null) : null;
   for (let attempt = 1; ; attempt++) {
     try {
       const value = await inTransaction(dataSource, async (m) => {
@@ -96,7 +175,7 @@ export async function runOnce<T>(
             idempotencyKey: key,
             operation: request.operation,
             requestHash: hash,
-            resultId: null,
+            resultId: ahead,
             createdAt: now(),
           });
         } catch (error) {
@@ -104,17 +183,17 @@ export async function runOnce<T>(
           throw error;
         }
         const value = await steps.work(m);
-        await m.update(
-          IdempotencyRecord,
-          { scope: request.scope, idempotencyKey: key },
-          { resultId: steps.resultId(value) },
-        );
+        const resultId = steps.resultId(value);
+        if (ahead !== null && resultId !== ahead)
+          throw new Error(`the result's id ${resultId} is not the id ${ahead} announced ahead`);
+        if (ahead === null)
+          await m.update(IdempotencyRecord, { scope: request.scope, idempotencyKey: key }, { resultId });
         return value;
       });
       return { value, replayed: false };
     } catch (error) {
       if (!(error instanceof KeyTaken) || attempt >= 3) throw error;
-      const earlier = await replay(dataSource.manager, request, hash, steps);
+      const earlier = await replay(dataSource.manager, request, hash, steps.load);
       if (earlier) return earlier;
       // The record was cleaned up in between: claim the key again.
     }
@@ -125,7 +204,7 @@ async function replay<T>(
   m: EntityManager,
   request: KeyedRequest,
   hash: string,
-  steps: KeyedSteps<T>,
+  load: (m: EntityManager, resultId: number) => Promise<T>,
 ): Promise<{ value: T; replayed: true } | null> {
   const record = await m.findOneBy(IdempotencyRecord, {
     scope: request.scope,
@@ -145,7 +224,7 @@ async function replay<T>(
   // Not committed yet: only SQLite's one shared connection shows it. The transaction queue orders this
   // request after the first, whose record then makes it replay.
   if (record.resultId === null) return null;
-  return { value: await steps.load(m, record.resultId), replayed: true };
+  return { value: await load(m, record.resultId), replayed: true };
 }
 
 /** Deletes the records older than KEEP_FOR_MS before `now`, `batchSize` rows per statement. */

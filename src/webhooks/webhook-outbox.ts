@@ -18,12 +18,27 @@ import { WebhookDeliveryStatus, WebhookEventType } from './webhook.enums';
  * exactly when the change commits: a rolled-back change leaves no delivery behind. The dispatcher sends them.
  */
 
-/** The endpoints that receive an event: those of the order's merchant and those of no merchant (ADMIN's). */
+/** Every active endpoint, read once by a write that records several events (placeOrder). */
+export function activeEndpoints(m: EntityManager): Promise<WebhookEndpoint[]> {
+  return m.getRepository(WebhookEndpoint).find({ where: { active: true }, order: { id: 'ASC' } });
+}
+
+/**
+ * The endpoints that receive an event: those of the order's merchant and those of no merchant (ADMIN's);
+ * from `active` (activeEndpoints) when the caller has read them already.
+ */
 async function receivers(
   m: EntityManager,
   event: WebhookEventType,
   merchantId: number | null,
+  active?: WebhookEndpoint[],
 ): Promise<WebhookEndpoint[]> {
+  if (active) {
+    return active.filter(
+      (e) =>
+        (merchantId === null || e.merchantId === null || e.merchantId === merchantId) && e.receives(event),
+    );
+  }
   const query = m.getRepository(WebhookEndpoint).createQueryBuilder('e').where('e.active = :active', {
     active: true,
   });
@@ -68,10 +83,18 @@ export async function recordEvent(
   return rows.length;
 }
 
-/** ORDER_STATUS_CHANGED for an order, read inside the transaction that changed it. */
-export async function recordOrderChanged(m: EntityManager, orderId: number): Promise<void> {
-  const order = await m.findOneByOrFail(Order, { id: orderId });
-  const endpoints = await receivers(m, WebhookEventType.ORDER_STATUS_CHANGED, order.merchantId);
+/**
+ * ORDER_STATUS_CHANGED for an order, read inside the transaction that changed it (or given whole by the
+ * transaction that just wrote it).
+ */
+export async function recordOrderChanged(
+  m: EntityManager,
+  orderOrId: number | Order,
+  active?: WebhookEndpoint[],
+): Promise<void> {
+  const order = typeof orderOrId === 'number' ? await m.findOneByOrFail(Order, { id: orderOrId }) : orderOrId;
+  const orderId = order.id;
+  const endpoints = await receivers(m, WebhookEventType.ORDER_STATUS_CHANGED, order.merchantId, active);
   if (endpoints.length === 0) return;
   const lines = await m.find(OrderLine, { where: { orderId }, order: { id: 'ASC' } });
   const skus = await m.findBy(Sku, { id: In(lines.map((l) => l.skuId)) });
@@ -134,9 +157,13 @@ export interface StockDelta {
  * STOCK_LOW for each SKU whose StockLevel.isLow turned true with these changes (already applied in `m`):
  * the level now against the level before them, both judged by the one availability rule.
  */
-export async function recordStockChanged(m: EntityManager, deltas: StockDelta[]): Promise<void> {
+export async function recordStockChanged(
+  m: EntityManager,
+  deltas: StockDelta[],
+  active?: WebhookEndpoint[],
+): Promise<void> {
   if (deltas.length === 0) return;
-  const endpoints = await receivers(m, WebhookEventType.STOCK_LOW, null);
+  const endpoints = await receivers(m, WebhookEventType.STOCK_LOW, null, active);
   if (endpoints.length === 0) return;
   const skuIds = [...new Set(deltas.map((d) => d.skuId))];
   const rows: Record<string, unknown>[] = await m.query(
