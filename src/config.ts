@@ -30,6 +30,11 @@ export interface Config {
   webConcurrency: number | undefined;
   /** What WebSocket subscribers may hold on one instance (SUBSCRIPTION_* and SUBSCRIPTIONS_* variables). */
   subscriptionLimits: SubscriptionLimits;
+  /**
+   * ORDER_MERGING=on: concurrent placeOrders of one SKU share one transaction and one conditional UPDATE
+   * (src/orders/order-merger.ts); off: every order its own transaction.
+   */
+  orderMerging: boolean;
 }
 
 /** Caps on the sockets and subscriptions of one instance, and on the bytes one socket may leave unread. */
@@ -99,6 +104,13 @@ function origins(raw: string | undefined): string[] {
   return list.map((origin) => origin.toLowerCase());
 }
 
+function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw !== 'on' && raw !== 'off') throw new ConfigError(`${name} must be on or off, got "${raw}"`);
+  return raw === 'on';
+}
+
 function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -166,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       bufferBytes: integer(env, 'SUBSCRIPTION_BUFFER_BYTES', 256 * 1024, 1024, 1024 * 1024 * 1024),
       slowSocketSeconds: integer(env, 'SUBSCRIPTION_SLOW_SOCKET_SECONDS', 10, 1, 3600),
     },
+    orderMerging: onOff(env, 'ORDER_MERGING', true),
   };
 }
 

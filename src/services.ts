@@ -37,7 +37,7 @@ export function createServices(
     apiKeys: new ApiKeyService(dataSource, config.adminToken, events),
     catalog: new CatalogService(dataSource),
     stock: new StockService(dataSource, events),
-    orders: new OrderService(dataSource, events),
+    orders: new OrderService(dataSource, events, { merging: config.orderMerging }),
     pickLists: new PickListService(dataSource),
     returns: new ReturnService(dataSource, events),
     stockCounts: new StockCountService(dataSource, events),

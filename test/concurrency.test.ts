@@ -48,9 +48,13 @@ async function newSku(code: string, units: number) {
     );
 }
 
-describeOnMysql('concurrent requests on MySQL', () => {
+describeOnMysql.each(['on', 'off'])('concurrent requests on MySQL, ORDER_MERGING=%s', (merging) => {
   beforeAll(async () => {
-    app = await startTestApp({ RATE_LIMIT_BUCKET: '10000000', RATE_LIMIT_RESTORE_RATE: '10000000' });
+    app = await startTestApp({
+      RATE_LIMIT_BUCKET: '10000000',
+      RATE_LIMIT_RESTORE_RATE: '10000000',
+      ORDER_MERGING: merging,
+    });
     await createReferenceData(app);
     warehouse = await app.keyFor(Role.WAREHOUSE);
     baofu = await app.keyFor(Role.MERCHANT, 'M-BAOFU-01');
@@ -87,7 +91,7 @@ describeOnMysql('concurrent requests on MySQL', () => {
     const succeeded = results.filter((r) => r.data?.placeOrder?.number).length;
     const codes = results.flatMap((r) => r.errors ?? []).map((e) => e.extensions.code);
     console.log(
-      `flash sale race: attempted ${attempted}, succeeded ${succeeded}, refused ${codes.length}, elapsed ${elapsedMs} ms`,
+      `flash sale race (merging ${merging}): attempted ${attempted}, succeeded ${succeeded}, refused ${codes.length}, elapsed ${elapsedMs} ms, ${JSON.stringify(app.gateway.services.orders.merger?.stats ?? {})}`,
     );
     expect(succeeded).toBe(50);
     expect(codes).toEqual(Array(150).fill('INSUFFICIENT_STOCK'));

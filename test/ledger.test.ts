@@ -6,6 +6,7 @@ import { StockMovement } from '../src/stock/stock-movement.entity';
 import { addDays, shanghaiToday } from '../src/time';
 import { createReferenceData } from './support/fixtures';
 import { nextKey, place, placeOrderRaw, receive, snapshot, transition } from './support/operations';
+import { ledgerBreaks, noBreaks } from './support/ledger';
 import { startTestApp, TestApp } from './support/test-app';
 
 let app: TestApp;
@@ -24,98 +25,8 @@ beforeAll(async () => {
 afterAll(() => app.close());
 afterEach(() => jest.restoreAllMocks());
 
-/**
- * Every ledger equation of DESIGN.md, checked in SQL; returns the rows that break one (none when all hold).
- */
-async function ledgerBreaks() {
-  const q = (sql: string) => app.dataSource.query(sql);
-  const num = (rows: Record<string, unknown>[]) =>
-    rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Number(v)])));
-  return {
-    onHandVsMovements: num(
-      await q(`SELECT sl.sku_id, sl.on_hand, (SELECT COALESCE(SUM(m.on_hand_delta), 0) FROM stock_movement m WHERE m.sku_id = sl.sku_id) AS movements
-      FROM stock_level sl WHERE sl.on_hand <> (SELECT COALESCE(SUM(m.on_hand_delta), 0) FROM stock_movement m WHERE m.sku_id = sl.sku_id)`),
-    ),
-    onHandVsLots: num(
-      await q(`SELECT sl.sku_id, sl.on_hand FROM stock_level sl
-      WHERE sl.on_hand <> (SELECT COALESCE(SUM(l.quantity_on_hand), 0) FROM lot l WHERE l.sku_id = sl.sku_id)`),
-    ),
-    lotVsPlacements: num(
-      await q(`SELECT l.id, l.quantity_on_hand FROM lot l
-      WHERE l.quantity_on_hand <> (SELECT COALESCE(SUM(p.quantity), 0) FROM lot_placement p WHERE p.lot_id = l.id)`),
-    ),
-    // Per bin: what the movements brought in (to_location) less what they took out (from_location) is what
-    // the placement holds. This is what sees a TRANSFER, whose on-hand delta is 0.
-    placementsVsMovements: num([
-      ...(await q(`SELECT p.lot_id, p.location_id, p.quantity FROM lot_placement p WHERE p.quantity <> (
-        SELECT COALESCE(SUM(CASE WHEN m.to_location_id = p.location_id THEN m.quantity ELSE 0 END), 0)
-             - COALESCE(SUM(CASE WHEN m.from_location_id = p.location_id THEN m.quantity ELSE 0 END), 0)
-        FROM stock_movement m WHERE m.lot_id = p.lot_id)`)),
-      ...(await q(`SELECT x.lot_id, x.location_id, SUM(x.units) AS units FROM (
-          SELECT lot_id, to_location_id AS location_id, quantity AS units FROM stock_movement
-          WHERE to_location_id IS NOT NULL
-          UNION ALL
-          SELECT lot_id, from_location_id AS location_id, -quantity AS units FROM stock_movement
-          WHERE from_location_id IS NOT NULL) x
-        WHERE NOT EXISTS (SELECT 1 FROM lot_placement p WHERE p.lot_id = x.lot_id AND p.location_id = x.location_id)
-        GROUP BY x.lot_id, x.location_id HAVING SUM(x.units) <> 0`)),
-    ]),
-    reservedVsOpenOrders: num(
-      await q(`SELECT sl.sku_id, sl.reserved FROM stock_level sl WHERE sl.reserved <> (SELECT COALESCE(SUM(ol.quantity), 0)
-      FROM order_line ol JOIN orders o ON o.id = ol.order_id WHERE ol.sku_id = sl.sku_id AND o.status IN ('PLACED', 'ALLOCATED'))`),
-    ),
-    allocatedVsAllocations: num(
-      await q(`SELECT p.lot_id, p.location_id, p.allocated FROM lot_placement p WHERE p.allocated <> (SELECT COALESCE(SUM(a.quantity), 0)
-      FROM allocation a JOIN orders o ON o.id = a.order_id WHERE a.lot_id = p.lot_id AND a.location_id = p.location_id AND o.status = 'ALLOCATED')`),
-    ),
-    heldVsHeldLots: num(
-      await q(`SELECT sl.sku_id, sl.held_or_expired FROM stock_level sl
-      WHERE sl.held_or_expired <> (SELECT COALESCE(SUM(l.quantity_on_hand), 0) FROM lot l WHERE l.sku_id = sl.sku_id AND l.status IN ('HELD', 'EXPIRED'))`),
-    ),
-    // The lot trace: unitsReceived + unitsReturned = unitsOnHand + unitsShipped + unitsWrittenOff.
-    lotVsMovements: num(
-      await q(`SELECT l.id, l.quantity_on_hand FROM lot l
-      WHERE l.quantity_on_hand <> (SELECT COALESCE(SUM(m.on_hand_delta), 0) FROM stock_movement m WHERE m.lot_id = l.id)`),
-    ),
-    // What came back of each SKU of an order is at most what was shipped, and all of it when RETURNED.
-    returnedVsShipped: num(
-      await q(`SELECT s.order_id, s.sku_id, s.shipped, COALESCE(r.back, 0) AS back FROM
-        (SELECT order_id, sku_id, SUM(quantity) AS shipped FROM stock_movement WHERE type = 'PICK' GROUP BY order_id, sku_id) s
-        JOIN orders o ON o.id = s.order_id
-        LEFT JOIN (SELECT order_id, sku_id, SUM(quantity) AS back FROM return_line GROUP BY order_id, sku_id) r
-          ON r.order_id = s.order_id AND r.sku_id = s.sku_id
-      WHERE COALESCE(r.back, 0) > s.shipped OR (o.status = 'RETURNED' AND COALESCE(r.back, 0) <> s.shipped)`),
-    ),
-    // Each RESALEABLE return line is its RETURN movements; a DAMAGED one has none.
-    returnLinesVsMovements: num(
-      await q(`SELECT rl.id, rl.quantity FROM return_line rl
-      WHERE (CASE WHEN rl.\`condition\` = 'RESALEABLE' THEN rl.quantity ELSE 0 END) <>
-            (SELECT COALESCE(SUM(m.quantity), 0) FROM stock_movement m WHERE m.return_line_id = rl.id AND m.type = 'RETURN')`),
-    ),
-    negative: num(
-      await q(
-        `SELECT sku_id FROM stock_level WHERE on_hand < 0 OR reserved < 0 OR held_or_expired < 0 OR on_hand - reserved - held_or_expired < 0`,
-      ),
-    ),
-  };
-}
-
 const gqlAs = (token: string, query: string, variables: Record<string, unknown>) =>
   app.gql(query, variables, token);
-
-const noBreaks = {
-  onHandVsMovements: [],
-  onHandVsLots: [],
-  lotVsPlacements: [],
-  placementsVsMovements: [],
-  reservedVsOpenOrders: [],
-  allocatedVsAllocations: [],
-  heldVsHeldLots: [],
-  lotVsMovements: [],
-  returnedVsShipped: [],
-  returnLinesVsMovements: [],
-  negative: [],
-};
 
 describe('the ledger', () => {
   it('explains every unit after a mixed workload', async () => {
@@ -222,7 +133,7 @@ describe('the ledger', () => {
       .map((r: { status: string }) => r.status)
       .sort();
     expect(statuses).toEqual(['ALLOCATED', 'CANCELLED', 'DISPATCHED', 'PICKED', 'PLACED']);
-    expect(await ledgerBreaks()).toEqual(noBreaks);
+    expect(await ledgerBreaks(app)).toEqual(noBreaks);
 
     for (const lot of lots) {
       const trace = await app.gql(
@@ -430,7 +341,7 @@ describe('the ledger', () => {
     await gqlAs(warehouse, 'mutation($c: String!) { releaseLot(code: $c) { code } }', { c: millet });
 
     expect(retries.sequential + retries.concurrent).toBeGreaterThan(5);
-    expect(await ledgerBreaks()).toEqual(noBreaks);
+    expect(await ledgerBreaks(app)).toEqual(noBreaks);
     const lots: { code: string }[] = await app.dataSource.query('SELECT code FROM lot ORDER BY id');
     for (const { code } of lots) {
       const t = (
@@ -455,11 +366,11 @@ describe('the ledger', () => {
     await app.dataSource.query(
       'UPDATE stock_level SET reserved = reserved + 1 WHERE sku_id = (SELECT MIN(id) FROM sku)',
     );
-    expect((await ledgerBreaks()).reservedVsOpenOrders).toHaveLength(1);
+    expect((await ledgerBreaks(app)).reservedVsOpenOrders).toHaveLength(1);
     await app.dataSource.query(
       'UPDATE stock_level SET reserved = reserved - 1 WHERE sku_id = (SELECT MIN(id) FROM sku)',
     );
-    expect(await ledgerBreaks()).toEqual(noBreaks);
+    expect(await ledgerBreaks(app)).toEqual(noBreaks);
   });
 });
 
@@ -538,6 +449,6 @@ describe('a transaction that fails halfway', () => {
     expect(await snapshot(app)).toEqual(before);
     jest.restoreAllMocks();
     expect((await app.gql(mutation, { input }, warehouse)).data.receiveLot.quantityOnHand).toBe(9);
-    expect(await ledgerBreaks()).toEqual(noBreaks);
+    expect(await ledgerBreaks(app)).toEqual(noBreaks);
   });
 });

@@ -191,6 +191,7 @@ describe('configuration', () => {
     ['SUBSCRIPTIONS_PER_INSTANCE', '1e4'],
     ['SUBSCRIPTION_BUFFER_BYTES', '100'],
     ['SUBSCRIPTION_SLOW_SOCKET_SECONDS', '0'],
+    ['ORDER_MERGING', 'yes'],
   ])('refuses %s=%s with a ConfigError naming the variable and the value', (name, value) => {
     let thrown: unknown;
     try {
@@ -262,9 +263,12 @@ describe('configuration', () => {
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
       WEB_CONCURRENCY: '3',
+      ORDER_MERGING: 'off',
     });
+    expect(loadConfig({}).orderMerging).toBe(true);
     expect(config).toMatchObject({
       webConcurrency: 3,
+      orderMerging: false,
       port: 8080,
       databaseUrl: 'mysql://gw:pw@db:3306/gaodu',
       rateLimitBucket: 5000,

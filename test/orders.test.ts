@@ -147,12 +147,18 @@ describe('placeOrder', () => {
 
   it('lets the conditional reservation decide when the availability read was stale, keeping nothing', async () => {
     const pear = await stockOf(app, 'JC-PEAR-5KG');
-    const read = stockSql.availableBySku;
-    // The first read (before any write) sees plenty, as if another order had not committed yet.
-    const reads = jest
-      .spyOn(stockSql, 'availableBySku')
-      .mockImplementationOnce(async (ds, ids) => new Map(ids.map((id) => [id, 1_000_000])))
+    const read = stockSql.skusForSale;
+    // The lookup of the lines (before any write) sees plenty, as if another order had not committed yet.
+    const lookups = jest
+      .spyOn(stockSql, 'skusForSale')
+      .mockImplementationOnce(
+        async (ds, codes) =>
+          new Map(
+            [...(await read(ds, codes))].map(([code, sku]) => [code, { ...sku, available: 1_000_000 }]),
+          ),
+      )
       .mockImplementation(read);
+    const reads = jest.spyOn(stockSql, 'availableBySku');
     const before = await snapshot(app);
     const res = await placeOrderRaw(
       app,
@@ -168,8 +174,9 @@ describe('placeOrder', () => {
       code: 'INSUFFICIENT_STOCK',
       shortages: [{ skuCode: 'JC-PEAR-5KG', requested: pear.available + 1, available: pear.available }],
     });
-    // the stale read, and the one after the rollback that reports shortages
-    expect(reads).toHaveBeenCalledTimes(2);
+    // the stale lookup, and the read after the rollback that reports shortages
+    expect(lookups).toHaveBeenCalledTimes(1);
+    expect(reads).toHaveBeenCalledTimes(1);
     expect(await snapshot(app)).toEqual(before);
     jest.restoreAllMocks();
   });

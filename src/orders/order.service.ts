@@ -4,11 +4,19 @@ import { Principal } from '../auth/principal';
 import { Carrier } from '../catalog/carrier.entity';
 import { Sku } from '../catalog/sku.entity';
 import { VillageStation } from '../catalog/village-station.entity';
-import { recordOrderDispatched, recordOrderPlaced } from '../dashboard/rollup.service';
+import { recordOrderDispatched, recordOrdersPlaced } from '../dashboard/rollup.service';
 import { GatewayEvents } from '../events';
+import { logger } from '../logger';
 import { Connection, ConnectionArgs, paginate } from '../graphql/connection';
 import { LotStatus, MovementType, OrderStatus, Role } from '../graphql/enums';
-import { merchantScope, runOnce } from '../idempotency/idempotency.service';
+import { inTransaction, isDuplicateKey } from '../db/transaction';
+import {
+  claimKeys,
+  earlierResult,
+  KeyedRequest,
+  merchantScope,
+  runOnce,
+} from '../idempotency/idempotency.service';
 import { badInput, forbidden, insufficientStock, invalidState, notFound, Shortage } from '../graphql/errors';
 import { Lot } from '../stock/lot.entity';
 import {
@@ -18,13 +26,16 @@ import {
   execute,
   forUpdate,
   recordMovement,
+  SkuForSale,
+  skusForSale,
   takeAvailable,
-  temporaryCode,
 } from '../stock/stock-sql';
 import { currentTime, shanghaiDate, shanghaiToday } from '../time';
-import { recordOrderChanged, recordStockChanged } from '../webhooks/webhook-outbox';
+import { activeEndpoints, recordOrderChanged, recordStockChanged } from '../webhooks/webhook-outbox';
 import { Allocation } from './allocation.entity';
 import { Merchant } from './merchant.entity';
+import { ReservationMerger, settle, Settled } from './order-merger';
+import { OrderIds } from './order-ids';
 import { OrderEvent } from './order-event.entity';
 import { applyOrderFilter, orderSortColumn, orderSortValue } from './order-filter';
 import { OrderLine } from './order-line.entity';
@@ -45,12 +56,60 @@ class Shortfall extends Error {
   }
 }
 
+/** An order checked and read before its transaction (placeOrder). */
+interface PreparedOrder {
+  principal: Principal;
+  merchant: Merchant;
+  input: PlaceOrderInput;
+  destination: ReturnType<typeof checkDestination>;
+  request: KeyedRequest;
+  skus: Map<string, SkuForSale>;
+  stationId: number | null;
+  carrierId: number | null;
+  /** When it was placed: its own request's clock, also inside a merged transaction. */
+  at: Date;
+}
+
+/** What a placeOrder transaction wrote, announced after the commit. */
+interface WrittenOrders {
+  orders: Order[];
+  skuIds: number[];
+}
+
+const loadOrder = (m: EntityManager, id: number) => m.findOneByOrFail(Order, { id });
+
+/** GD-20261129-000123: the Shanghai day it was placed and its id. */
+function orderNumber(at: Date, id: number): string {
+  return `GD-${compactDate(shanghaiDate(at))}-${String(id).padStart(6, '0')}`;
+}
+
+/** INSUFFICIENT_STOCK naming every line the stock read in `skus` cannot meet. */
+function refuseWhatCannotBeMet(input: PlaceOrderInput, skus: Map<string, SkuForSale>): void {
+  const lacking = input.lines
+    .map((l) => ({
+      skuCode: l.skuCode,
+      requested: l.quantity,
+      available: skus.get(l.skuCode)?.available ?? 0,
+    }))
+    .filter((s) => s.requested > s.available);
+  if (lacking.length) throw insufficientStock(lacking);
+}
+
 /** Merchants' orders; a merchant only ever sees its own. */
 export class OrderService {
+  /** Order ids drawn ahead of the INSERT. */
+  private readonly ids: OrderIds;
+  /** Concurrent orders of one SKU placed together; null with ORDER_MERGING=off. */
+  readonly merger: ReservationMerger<PreparedOrder, Order> | null;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly events: GatewayEvents,
-  ) {}
+    { merging = true }: { merging?: boolean } = {},
+  ) {
+    this.ids = new OrderIds(dataSource);
+    this.merger = merging ? new ReservationMerger((jobs) => this.placeBatch(jobs)) : null;
+  }
 
   /** The order, or null when it does not exist or the caller may not see it. */
   async orderByNumber(principal: Principal, number: string): Promise<Order | null> {
@@ -80,70 +139,52 @@ export class OrderService {
 
   /**
    * Places an order and reserves every line or none: reserved += quantity per SKU by conditional UPDATE,
-   * in ascending SKU id order. Idempotent by (merchant, idempotencyKey).
+   * in ascending SKU id order. Idempotent by (merchant, idempotencyKey). With merging on, concurrent orders
+   * of one SKU share one transaction and one UPDATE (placeBatch), each keeping its own outcome and key.
    */
   async placeOrder(principal: Principal, input: PlaceOrderInput): Promise<Order> {
     const merchant = await this.merchantFor(principal, input.merchantCode);
     checkLines(input);
     const destination = checkDestination(input.destination);
-    let skus = new Map<string, Sku>();
-    let placedLines: OrderLine[] = [];
-    let placed: { value: Order; replayed: boolean };
-    try {
-      placed = await runOnce(
-        this.dataSource,
-        {
-          scope: merchantScope(merchant.id),
-          operation: 'placeOrder',
-          key: input.idempotencyKey,
-          input: [input.lines.map((l) => [l.skuCode, l.quantity]), destination, input.carrierCode ?? null],
-        },
-        {
-          // What cannot be met now is refused before any write or lock (a flash sale refuses most requests);
-          // what can is still decided only by the conditional UPDATEs below. A replay never gets here.
-          before: async () => {
-            skus = await this.skusFor(this.dataSource.manager, input);
-            const lacking = (
-              await shortages(
-                this.dataSource,
-                input.lines.map((l) => ({
-                  skuId: skus.get(l.skuCode)!.id,
-                  skuCode: l.skuCode,
-                  requested: l.quantity,
-                })),
-              )
-            ).filter((s) => s.requested > s.available);
-            if (lacking.length) throw insufficientStock(lacking);
-          },
-          work: async (m) => {
-            const { order, lines } = await this.createOrder(m, principal, merchant, input, skus, destination);
-            placedLines = lines;
-            return order;
-          },
-          resultId: (order) => order.id,
-          load: (m, id) => m.findOneByOrFail(Order, { id }),
-        },
-      );
-    } catch (error) {
-      if (error instanceof Shortfall) throw insufficientStock(await shortages(this.dataSource, error.lines));
-      throw error;
-    }
-    if (placed.replayed) return placed.value;
-    this.events.stockChanged(placedLines.map((l) => l.skuId));
-    this.events.orderStatusChanged([placed.value.id]);
-    this.events.rollupsChanged([shanghaiDate(placed.value.placedAt)]);
-    return placed.value;
+    const request: KeyedRequest = {
+      scope: merchantScope(merchant.id),
+      operation: 'placeOrder',
+      key: input.idempotencyKey,
+      input: [input.lines.map((l) => [l.skuCode, l.quantity]), destination, input.carrierCode ?? null],
+    };
+    const earlier = await earlierResult(this.dataSource, request, loadOrder);
+    if (earlier) return earlier.value;
+    const prepared = await this.prepare(principal, merchant, input, destination, request);
+    if (!this.merger) return this.placeSingle(prepared, true);
+    return this.merger.submit(
+      input.lines.map((l) => l.skuCode),
+      prepared,
+    );
   }
 
-  /** The order, its lines, event and rollups, then the reservations; Shortfall when one cannot be met. */
-  private async createOrder(
-    m: EntityManager,
+  /**
+   * The checks and reads of an order before its transaction: its SKUs and what can be sold of them (one
+   * plain read: what the stock cannot meet now is refused here, without a lock), station and carrier.
+   */
+  private async prepare(
     principal: Principal,
     merchant: Merchant,
     input: PlaceOrderInput,
-    skus: Map<string, Sku>,
     destination: ReturnType<typeof checkDestination>,
-  ): Promise<{ order: Order; lines: OrderLine[] }> {
+    request: KeyedRequest,
+  ): Promise<PreparedOrder> {
+    const skus = await skusForSale(
+      this.dataSource,
+      input.lines.map((l) => l.skuCode),
+    );
+    input.lines.forEach((line, i) => {
+      const sku = skus.get(line.skuCode);
+      if (!sku) throw notFound('SKU', line.skuCode, `lines.${i}.skuCode`);
+      if (!sku.active)
+        throw badInput(`lines.${i}.skuCode`, `SKU ${sku.code} is inactive and cannot be ordered`);
+    });
+    refuseWhatCannotBeMet(input, skus);
+    const m = this.dataSource.manager;
     const stationId = await this.idOf(
       m,
       VillageStation,
@@ -152,72 +193,201 @@ export class OrderService {
       'destination.stationCode',
     );
     const carrierId = await this.idOf(m, Carrier, input.carrierCode ?? null, 'Carrier', 'carrierCode');
-    const now = currentTime();
-    const order = await m.save(
-      m.create(Order, {
-        number: temporaryCode('GD'),
-        merchantId: merchant.id,
-        status: OrderStatus.PLACED,
-        totalFen: 0n,
-        stationId,
-        recipientName: destination.recipientName,
-        recipientPhone: destination.recipientPhone,
-        address: destination.address,
-        city: destination.city,
-        province: destination.province,
-        carrierId,
-        trackingNumber: null,
-        parcels: null,
-        weightGrams: null,
-        placedAt: now,
-        updatedAt: now,
-        dispatchedAt: null,
-        deliveredAt: null,
-        cancelledAt: null,
-        cancelReason: null,
-      }),
-    );
-    order.number = `GD-${compactDate(shanghaiDate(now))}-${String(order.id).padStart(6, '0')}`;
-    const lines = await m.save(
-      input.lines.map((line) => {
-        const sku = skus.get(line.skuCode)!;
+    return {
+      principal,
+      merchant,
+      input,
+      destination,
+      request,
+      skus,
+      stationId,
+      carrierId,
+      at: currentTime(),
+    };
+  }
+
+  /**
+   * One order in its own transaction. `lookedUp`: placeOrder has just looked for an earlier result of the
+   * key and read the stock; otherwise (a merged transaction fell back) both are done again first.
+   */
+  private async placeSingle(order: PreparedOrder, lookedUp: boolean): Promise<Order> {
+    for (let attempt = 1; ; attempt++) {
+      const [id] = await this.ids.take(1);
+      const written: { value?: WrittenOrders } = {};
+      try {
+        const placed = await runOnce(this.dataSource, order.request, {
+          lookedUp,
+          before: lookedUp
+            ? undefined
+            : async () =>
+                refuseWhatCannotBeMet(
+                  order.input,
+                  await skusForSale(
+                    this.dataSource,
+                    order.input.lines.map((l) => l.skuCode),
+                  ),
+                ),
+          work: async (m) => {
+            written.value = await this.writeOrders(m, [order], [id]);
+            return written.value.orders[0];
+          },
+          resultId: (o) => o.id,
+          resultIdAhead: id,
+          load: loadOrder,
+        });
+        if (!placed.replayed) this.announce(written.value!);
+        return placed.value;
+      } catch (error) {
+        if (error instanceof Shortfall)
+          throw insufficientStock(await shortages(this.dataSource, error.lines));
+        // An order row inserted elsewhere with an id of this instance's block: draw a new block.
+        if (isDuplicateKey(error) && attempt < 3) {
+          this.ids.discard();
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  /**
+   * A batch of the merger: two or more orders in one transaction, their keys claimed in one INSERT, their
+   * rows written in one INSERT a table, and one conditional UPDATE per SKU for the sum of its lines. On any
+   * failure (a key already taken, too little stock for the sum, a deadlock) it rolls back and places each
+   * order on its own, as without merging. A key given twice in one batch waits for the batch and replays.
+   */
+  private async placeBatch(jobs: PreparedOrder[]): Promise<Settled<Order>[]> {
+    if (jobs.length === 1) return [await settle(this.placeSingle(jobs[0], true))];
+    const keyOf = (job: PreparedOrder) => `${job.request.scope}\u0000${job.request.key}`;
+    const first = new Map<string, PreparedOrder>();
+    for (const job of jobs) if (!first.has(keyOf(job))) first.set(keyOf(job), job);
+    const merged = [...first.values()];
+    const results = new Map<PreparedOrder, Settled<Order>>();
+    if (merged.length === 1) {
+      results.set(merged[0], await settle(this.placeSingle(merged[0], true)));
+    } else {
+      try {
+        const ids = await this.ids.take(merged.length);
+        const written = await inTransaction(this.dataSource, async (m) => {
+          const claim = await claimKeys(
+            m,
+            merged.map((job, i) => ({ request: job.request, resultId: ids[i] })),
+          );
+          const written = await this.writeOrders(m, merged, ids);
+          await claim.finish();
+          return written;
+        });
+        this.merger!.stats.mergedBatches++;
+        this.merger!.stats.mergedOrders += merged.length;
+        this.announce(written);
+        merged.forEach((job, i) => results.set(job, { ok: true, value: written.orders[i] }));
+      } catch (error) {
+        this.merger!.stats.fallbacks++;
+        logger.debug({ err: error, orders: merged.length }, 'merged placeOrder fell back to single orders');
+        if (isDuplicateKey(error)) this.ids.discard();
+        const singles = await Promise.all(merged.map((job) => settle(this.placeSingle(job, false))));
+        merged.forEach((job, i) => results.set(job, singles[i]));
+      }
+    }
+    // Repeats of a key in this batch: now replays of its order (or CONFLICT), through the one key rule.
+    const repeats = jobs.filter((job) => !results.has(job));
+    const replays = await Promise.all(repeats.map((job) => settle(this.placeSingle(job, false))));
+    repeats.forEach((job, i) => results.set(job, replays[i]));
+    return jobs.map((job) => results.get(job)!);
+  }
+
+  /**
+   * The orders, their lines, events, rollups and outbox rows, then the reservations, in the caller's
+   * transaction; Shortfall when a SKU has fewer units than its lines of these orders together.
+   */
+  private async writeOrders(m: EntityManager, batch: PreparedOrder[], ids: number[]): Promise<WrittenOrders> {
+    const active = await activeEndpoints(m);
+    const orders: Order[] = [];
+    const lines: OrderLine[] = [];
+    batch.forEach((job, i) => {
+      const id = ids[i];
+      const orderLines = job.input.lines.map((line) => {
+        const sku = job.skus.get(line.skuCode)!;
         return m.create(OrderLine, {
-          orderId: order.id,
+          orderId: id,
           skuId: sku.id,
           quantity: line.quantity,
           unitPriceFen: sku.priceFen,
           lineTotalFen: sku.priceFen * BigInt(line.quantity),
         });
-      }),
-    );
-    order.totalFen = lines.reduce((sum, line) => sum + line.lineTotalFen, 0n);
-    await m.update(Order, { id: order.id }, { number: order.number, totalFen: order.totalFen });
-    await m.insert(OrderEvent, {
-      orderId: order.id,
-      status: OrderStatus.PLACED,
-      at: now,
-      actor: principal.label,
-      note: null,
+      });
+      lines.push(...orderLines);
+      orders.push(
+        m.create(Order, {
+          id,
+          number: orderNumber(job.at, id),
+          merchantId: job.merchant.id,
+          status: OrderStatus.PLACED,
+          totalFen: orderLines.reduce((sum, line) => sum + line.lineTotalFen, 0n),
+          stationId: job.stationId,
+          recipientName: job.destination.recipientName,
+          recipientPhone: job.destination.recipientPhone,
+          address: job.destination.address,
+          city: job.destination.city,
+          province: job.destination.province,
+          carrierId: job.carrierId,
+          trackingNumber: null,
+          parcels: null,
+          weightGrams: null,
+          placedAt: job.at,
+          updatedAt: job.at,
+          dispatchedAt: null,
+          deliveredAt: null,
+          cancelledAt: null,
+          cancelReason: null,
+        }),
+      );
     });
-    await recordOrderPlaced(m, order);
-    await recordOrderChanged(m, order.id);
+    // Inserted as they are: TypeORM would otherwise overwrite the ids from the driver's insertId.
+    const insert = (entity: typeof Order | typeof OrderLine | typeof OrderEvent, rows: object[]) =>
+      m.createQueryBuilder().insert().into(entity).values(rows).updateEntity(false).execute();
+    await insert(Order, orders);
+    await insert(OrderLine, lines);
+    await insert(
+      OrderEvent,
+      batch.map((job, i) => ({
+        orderId: ids[i],
+        status: OrderStatus.PLACED,
+        at: job.at,
+        actor: job.principal.label,
+        note: null,
+      })),
+    );
+    await recordOrdersPlaced(m, orders);
+    for (const order of orders) await recordOrderChanged(m, order, active);
     // Reservations come last, so the stock-level row locks they take are held only until the commit.
+    const units = new Map<number, number>();
+    for (const line of lines) units.set(line.skuId, (units.get(line.skuId) ?? 0) + line.quantity);
     const short: Shortfall['lines'] = [];
-    for (const line of [...lines].sort((a, b) => a.skuId - b.skuId)) {
-      if (!(await takeAvailable(m, line.skuId, line.quantity, 'reserve'))) {
+    for (const [skuId, n] of [...units].sort(([a], [b]) => a - b)) {
+      if (!(await takeAvailable(m, skuId, n, 'reserve'))) {
+        const job = batch.find((j) => [...j.skus.values()].some((s) => s.id === skuId))!;
         short.push({
-          skuId: line.skuId,
-          skuCode: input.lines.find((l) => skus.get(l.skuCode)!.id === line.skuId)!.skuCode,
-          requested: line.quantity,
+          skuId,
+          skuCode: [...job.skus.values()].find((s) => s.id === skuId)!.code,
+          requested: n,
         });
       }
     }
     if (short.length) throw new Shortfall(short);
     await recordStockChanged(
       m,
-      lines.map((l) => ({ skuId: l.skuId, reserved: l.quantity })),
+      [...units].map(([skuId, reserved]) => ({ skuId, reserved })),
+      active,
     );
-    return { order, lines };
+    return { orders, skuIds: [...units.keys()] };
+  }
+
+  /** Events of placed orders, after their commit. */
+  private announce(written: WrittenOrders): void {
+    this.events.stockChanged(written.skuIds);
+    this.events.orderStatusChanged(written.orders.map((o) => o.id));
+    this.events.rollupsChanged([...new Set(written.orders.map((o) => shanghaiDate(o.placedAt)))]);
   }
 
   /** PLACED or ALLOCATED -> CANCELLED: releases the allocations (placement.allocated) and the reservation. */
@@ -468,19 +638,6 @@ export class OrderService {
     const merchant = await this.dataSource.getRepository(Merchant).findOneBy({ code: merchantCode });
     if (!merchant) throw notFound('Merchant', merchantCode, 'merchantCode');
     return merchant;
-  }
-
-  /** The order's SKUs by code; unknown is NOT_FOUND and inactive BAD_USER_INPUT, naming the line. */
-  private async skusFor(m: EntityManager, input: PlaceOrderInput): Promise<Map<string, Sku>> {
-    const skus = await m.findBy(Sku, { code: In(input.lines.map((l) => l.skuCode)) });
-    const byCode = new Map(skus.map((s) => [s.code, s]));
-    input.lines.forEach((line, i) => {
-      const sku = byCode.get(line.skuCode);
-      if (!sku) throw notFound('SKU', line.skuCode, `lines.${i}.skuCode`);
-      if (!sku.active)
-        throw badInput(`lines.${i}.skuCode`, `SKU ${sku.code} is inactive and cannot be ordered`);
-    });
-    return byCode;
   }
 
   private async idOf(

@@ -81,6 +81,48 @@ export async function availableBySku(
   return new Map(rows.map((r) => [Number(r.sku_id), availableOf(partsFromRow(r))]));
 }
 
+/** A SKU as placeOrder needs it, with what can be sold of it now. */
+export interface SkuForSale {
+  id: number;
+  code: string;
+  active: boolean;
+  priceFen: bigint;
+  /** StockLevel.available, read without a lock (0 when the SKU has no stock level). */
+  available: number;
+}
+
+/**
+ * The SKUs of these codes with what can be sold of each now, in one plain read (no lock): placeOrder's
+ * lookup of its lines, which also refuses at once what the stock cannot meet. Only the conditional UPDATE
+ * of takeAvailable ever accepts a reservation.
+ */
+export async function skusForSale(
+  m: DataSource | EntityManager,
+  codes: string[],
+): Promise<Map<string, SkuForSale>> {
+  if (codes.length === 0) return new Map();
+  const rows: Record<string, unknown>[] = await m.query(
+    `SELECT s.id AS id, s.code AS code, s.active AS active, s.price_fen AS price_fen,
+            sl.on_hand AS on_hand, sl.reserved AS reserved, sl.held_or_expired AS held_or_expired,
+            ${expiredUnitsSql('s.id', '?')} AS expired_not_written_off
+     FROM sku s LEFT JOIN stock_level sl ON sl.sku_id = s.id
+     WHERE s.code IN (${codes.map(() => '?').join(', ')})`,
+    [shanghaiToday(), ...codes],
+  );
+  return new Map(
+    rows.map((r) => [
+      String(r.code),
+      {
+        id: Number(r.id),
+        code: String(r.code),
+        active: Boolean(Number(r.active)),
+        priceFen: BigInt(r.price_fen as string | number),
+        available: r.on_hand === null ? 0 : availableOf(partsFromRow(r)),
+      },
+    ]),
+  );
+}
+
 /** A placeholder for a unique code until the row's id is known. */
 export function temporaryCode(prefix: string): string {
   return `${prefix}-TMP-${Math.random().toString(36).slice(2, 12)}${Date.now().toString(36)}`;

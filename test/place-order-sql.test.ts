@@ -1,0 +1,98 @@
+import { DataSource } from 'typeorm';
+import { Role } from '../src/graphql/enums';
+import { createReferenceData } from './support/fixtures';
+import { nextKey, receive } from './support/operations';
+import { onMysql, startTestApp, TestApp } from './support/test-app';
+
+/** The statements sent through the data source's query runners while `work` runs. */
+async function statementsOf(dataSource: DataSource, work: () => Promise<unknown>): Promise<string[]> {
+  const runner = dataSource.createQueryRunner();
+  const proto = Object.getPrototypeOf(runner) as {
+    query: (sql: string, ...rest: unknown[]) => Promise<unknown>;
+  };
+  await runner.release();
+  const original = proto.query;
+  const statements: string[] = [];
+  proto.query = function (this: unknown, sql: string, ...rest: unknown[]) {
+    statements.push(sql);
+    return original.call(this, sql, ...rest);
+  };
+  try {
+    await work();
+  } finally {
+    proto.query = original;
+  }
+  return statements;
+}
+
+let app: TestApp;
+let merchant: string;
+
+const placeOne = (skuCode: string, quantity = 1) =>
+  app.gql(
+    'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { number } }',
+    {
+      input: {
+        idempotencyKey: nextKey('sql'),
+        lines: [{ skuCode, quantity }],
+        destination: { stationCode: 'ST-GAODU-BAOFU' },
+        carrierCode: 'SF',
+      },
+    },
+    merchant,
+  );
+
+beforeAll(async () => {
+  app = await startTestApp({ ORDER_MERGING: 'on' });
+  // The webhook dispatcher polls the outbox in the background: those statements are no request's.
+  await app.gateway.webhookDispatcher.stop();
+  await createReferenceData(app);
+  merchant = await app.keyFor(Role.MERCHANT, 'M-BAOFU-01');
+  await receive(app, { skuCode: 'JC-MILLET-2500G', quantity: 100, locationCode: 'A-01-01' });
+  // The key's lookup, the day's rollup row and the instance's block of order ids exist after this one.
+  for (let i = 0; i < 16; i++) expect((await placeOne('JC-MILLET-2500G')).errors).toBeUndefined();
+});
+afterAll(() => app.close());
+
+describe('placeOrder of an ordinary SKU', () => {
+  it('reads the key, the lines with their stock, station and carrier, then writes each row once', async () => {
+    let res: Awaited<ReturnType<typeof placeOne>> | undefined;
+    const statements = await statementsOf(app.dataSource, async () => {
+      res = await placeOne('JC-MILLET-2500G');
+    });
+    expect(res!.errors).toBeUndefined();
+    const kinds = statements.map((sql) => {
+      const words = sql.replace(/[`"]/g, '').trim().split(/\s+/);
+      if (words[0] === 'SELECT') return `SELECT ${words[words.lastIndexOf('FROM') + 1]}`;
+      if (words[0] === 'INSERT') return `INSERT ${words[2].replace(/\(.*/, '')}`;
+      if (words[0] === 'UPDATE') return `UPDATE ${words[1]}`;
+      return words.slice(0, 2).join(' ');
+    });
+    expect(kinds).toEqual([
+      'SELECT idempotency_record',
+      'SELECT sku',
+      'SELECT village_station',
+      'SELECT carrier',
+      onMysql ? 'START TRANSACTION' : 'BEGIN TRANSACTION',
+      'INSERT idempotency_record',
+      'SELECT webhook_endpoint',
+      'INSERT orders',
+      'INSERT order_line',
+      'INSERT order_event',
+      'UPDATE daily_sales',
+      'UPDATE stock_level',
+      // SQLite's one connection would show an uncommitted record's result id to a repeat: set it last there.
+      ...(onMysql ? [] : ['UPDATE idempotency_record']),
+      'COMMIT',
+    ]);
+  });
+
+  it('refuses what the stock cannot meet with the lookup of its lines: no transaction, no lock', async () => {
+    let res: Awaited<ReturnType<typeof placeOne>> | undefined;
+    const statements = await statementsOf(app.dataSource, async () => {
+      res = await placeOne('JC-MILLET-2500G', 1000);
+    });
+    expect(res!.errors?.[0].extensions).toMatchObject({ code: 'INSUFFICIENT_STOCK' });
+    expect(statements).toHaveLength(2);
+  });
+});
