@@ -157,6 +157,7 @@ describe('merged reservations', () => {
 
   it('gives a key sent twice in one batch one order, and both answers that order', async () => {
     await newSku('JC-MERGE-TWICE', 20);
+    const before = { ...merger().stats };
     const twice = order('JC-MERGE-TWICE', 1);
     const attempts = [
       order('JC-MERGE-TWICE', 1),
@@ -168,6 +169,9 @@ describe('merged reservations', () => {
     const results = await placeTogether('JC-MERGE-TWICE', attempts);
     expect(codes(results)).toEqual(Array(5).fill('OK'));
     expect(results[1].data.placeOrder.number).toBe(results[3].data.placeOrder.number);
+    // The repeat waited for the batch instead of failing it.
+    expect(merger().stats.fallbacks).toBe(before.fallbacks);
+    expect(merger().stats.mergedBatches).toBeGreaterThan(before.mergedBatches);
     expect(await ordersOf('JC-MERGE-TWICE')).toBe(4);
     expect(await stockOf(app, 'JC-MERGE-TWICE')).toMatchObject({ reserved: 4, available: 16 });
   });
