@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createPool, Pool } from 'mysql2/promise';
 import { addDays, shanghaiToday } from '../src/time';
 import { exportCase } from './export-case';
+import { flashSale, FlashSaleResult } from './flash-sale';
 
 /**
  * `npm run bench [-- --duration 10 --connections 20 --soak 60 --url mysql://...]`: starts the gateway
@@ -41,6 +42,11 @@ interface Options {
   soak: number;
   url: string;
   warmup: number;
+  /** The flash sale: concurrent buyers, and units of its SKU. */
+  buyers: number;
+  units: number;
+  /** Only these cases (a, b, c, d, e, soak); all when empty. */
+  only: string[];
 }
 
 function parseArgs(argv: string[]): Options {
@@ -49,6 +55,9 @@ function parseArgs(argv: string[]): Options {
     connections: 20,
     soak: 60,
     warmup: 2,
+    buyers: 500,
+    units: 3000,
+    only: [],
     url: process.env.BENCH_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/gaodu_year',
   };
   for (let i = 0; i < argv.length; i++) {
@@ -59,9 +68,12 @@ function parseArgs(argv: string[]): Options {
     else if (flag === '--soak') options.soak = Number(value);
     else if (flag === '--warmup') options.warmup = Number(value);
     else if (flag === '--url') options.url = value;
+    else if (flag === '--buyers') options.buyers = Number(value);
+    else if (flag === '--units') options.units = Number(value);
+    else if (flag === '--only') options.only = value.split(',');
     else
       throw new Error(
-        `unknown option ${flag}; use --duration s --connections n --soak s --warmup s --url mysql://...`,
+        `unknown option ${flag}; use --duration s --connections n --soak s --warmup s --buyers n --units n --only a,b,c,d,e,soak --url mysql://...`,
       );
   }
   if (!options.url.startsWith('mysql://'))
@@ -75,6 +87,8 @@ interface Stats {
   firstError: string | null;
   rss: number;
   peakRss: number;
+  busyConnections: number;
+  peakBusyConnections: number;
   captured?: { sql: string; params: unknown[] }[];
 }
 
@@ -85,11 +99,11 @@ class Child {
     readonly port: number,
   ) {}
 
-  static start(script: string, args: string[]): Promise<Child> {
+  static start(script: string, args: string[], env: Record<string, string> = {}): Promise<Child> {
     // NODE_ENV before graphql loads: graphql-js checks every instanceOf expensively outside production.
     const child = fork(join(__dirname, script), args, {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      env: { ...process.env, NODE_ENV: 'production' },
+      env: { ...process.env, ...env, NODE_ENV: 'production' },
     });
     return new Promise((resolve, reject) => {
       child.once('message', (message: { cmd: string; port: number }) =>
@@ -239,8 +253,11 @@ async function main(): Promise<void> {
     `${options.duration} s a scenario, ${options.connections} connections, ${options.warmup} s warm-up\n`,
   );
 
-  const gateway = await Child.start('server.js', [options.url, adminToken]);
+  const gateway = await Child.start('server.js', [options.url, adminToken], { ORDER_MERGING: 'on' });
+  // The same gateway with merging off, for the flash sale's side-by-side comparison.
+  const unmerged = await Child.start('server.js', [options.url, adminToken], { ORDER_MERGING: 'off' });
   const floor = await Child.start('floor-server.js', [options.url]);
+  const wanted = (name: string) => options.only.length === 0 || options.only.includes(name);
 
   // Inputs: 50 SKU codes, the busiest merchants' keys, SKUs with plenty to sell for placeOrder.
   const [skuRows] = (await pool.query('SELECT code FROM sku ORDER BY id LIMIT 50')) as unknown as [
@@ -389,6 +406,7 @@ async function main(): Promise<void> {
   ];
   const rows: Row[] = [];
   for (const [child, scenario] of scenarios) {
+    if (!wanted(scenario.name.slice(1, 2))) continue;
     // placeOrder is measured without warm-up so its orders are all counted by the oversell check below.
     rows.push(
       await measure(
@@ -405,9 +423,22 @@ async function main(): Promise<void> {
     'SELECT COUNT(*) AS n FROM stock_level WHERE reserved > on_hand - held_or_expired',
   )) as unknown as [{ n: string }[]];
 
+  // (e) The flash sale, with merging on and off: a SKU of its own for each, `units` units.
+  const flash: FlashRun[] = [];
+  if (wanted('e')) {
+    for (const [merging, child] of [
+      ['on', gateway],
+      ['off', unmerged],
+    ] as const) {
+      flash.push(
+        await runFlashSale(child, merging, options, adminToken, merchantKeys, stations[0].code, pool),
+      );
+    }
+  }
+
   // Memory under sustained load: RSS every 5 s while (a) and (b) run together.
   const soak: { second: number; rssMb: number }[] = [];
-  if (options.soak > 0) {
+  if (options.soak > 0 && wanted('soak')) {
     console.log(`\nsoak: (a) and (b) together for ${options.soak} s`);
     await gateway.ask('reset');
     const started = Date.now();
@@ -449,6 +480,7 @@ async function main(): Promise<void> {
   );
 
   printTable(rows);
+  if (flash.length) printFlashSale(flash, options);
   const floorOf = (name: string) => rows.find((r) => r.target === 'floor' && r.scenario === name);
   const ratios = rows
     .filter((r) => r.target === 'gateway' && floorOf(r.scenario))
@@ -485,6 +517,7 @@ async function main(): Promise<void> {
     rows,
     ratios,
     oversoldSkus: Number(oversold.n),
+    flashSale: flash,
     soakRssMb: soak,
     exports,
     captured: { stockLevels: stockStatements.map((s) => s.sql), orders: orderStatements.map((s) => s.sql) },
@@ -496,8 +529,210 @@ async function main(): Promise<void> {
   );
   console.log('\nwrote bench/results/latest.json');
   gateway.stop();
+  unmerged.stop();
   floor.stop();
   await pool.end();
+}
+
+interface FlashRun {
+  merging: 'on' | 'off';
+  skuCode: string;
+  result: FlashSaleResult;
+  /** SQL statements per accepted order while selling, per refusal after the sell-out. */
+  sqlPerAccepted: number;
+  sqlPerRefusal: number;
+  /** The most database connections the gateway had busy at once while selling, and after. */
+  peakBusySelling: number;
+  peakBusySoldOut: number;
+  /** Exactly `units` orders, every other answer INSUFFICIENT_STOCK. */
+  exact: boolean;
+  /** The SKU's ledger afterwards: on hand = its movements = its lots, reserved = its open orders' lines. */
+  ledger: {
+    onHand: number;
+    movements: number;
+    lots: number;
+    reserved: number;
+    orderedUnits: number;
+    orders: number;
+  };
+  ledgerHolds: boolean;
+}
+
+async function runFlashSale(
+  child: Child,
+  merging: 'on' | 'off',
+  options: Options,
+  adminToken: string,
+  merchantKeys: string[],
+  stationCode: string,
+  pool: Pool,
+): Promise<FlashRun> {
+  const skuCode = `FLASH-${randomBytes(3).toString('hex').toUpperCase()}-${merging.toUpperCase()}`;
+  const admin = { authorization: `Bearer ${adminToken}` };
+  await probe(
+    child.port,
+    '/graphql',
+    JSON.stringify({
+      query: 'mutation($input: CreateSkuInput!) { createSku(input: $input) { id } }',
+      variables: {
+        input: {
+          code: skuCode,
+          name: `Livestream hawthorn gift box (${merging})`,
+          category: 'FRUIT',
+          unit: 'box',
+          unitWeightGrams: 500,
+          storageZone: 'AMBIENT',
+          shelfLifeDays: 90,
+          price: '29.90',
+        },
+      },
+    }),
+    admin,
+  );
+  const [[farm]] = (await pool.query('SELECT code FROM farm ORDER BY id LIMIT 1')) as unknown as [
+    { code: string }[],
+  ];
+  const [[bin]] = (await pool.query(
+    "SELECT code FROM location WHERE zone = 'AMBIENT' ORDER BY id LIMIT 1",
+  )) as unknown as [{ code: string }[]];
+  await probe(
+    child.port,
+    '/graphql',
+    JSON.stringify({
+      query: 'mutation($input: ReceiveLotInput!) { receiveLot(input: $input) { code } }',
+      variables: {
+        input: {
+          idempotencyKey: `flash-lot-${skuCode}`,
+          skuCode,
+          farmCode: farm.code,
+          quantity: options.units,
+          locationCode: bin.code,
+        },
+      },
+    }),
+    admin,
+  );
+  console.log(
+    `\n(e) flash sale, merging ${merging}: ${options.buyers} buyers, ${options.units} units of ${skuCode}`,
+  );
+  await child.ask('reset');
+  let atSoldOut: Promise<Stats> | null = null;
+  const result = await flashSale({
+    port: child.port,
+    buyers: options.buyers,
+    units: options.units,
+    skuCode,
+    stationCode,
+    keys: merchantKeys,
+    afterMs: options.duration * 1000,
+    maxMs: 300_000,
+    runId: randomBytes(4).toString('hex'),
+    onSoldOut: () => {
+      atSoldOut = child.ask('lap');
+    },
+  });
+  const selling = (await (atSoldOut ?? child.ask('lap')))!;
+  const after = await child.ask('stats');
+  const num = async (sql: string) =>
+    Number(((await pool.query(sql, [skuCode])) as unknown as [{ n: string }[]])[0][0].n);
+  const ledger = {
+    onHand: await num(
+      'SELECT sl.on_hand AS n FROM stock_level sl JOIN sku s ON s.id = sl.sku_id WHERE s.code = ?',
+    ),
+    movements: await num(
+      'SELECT COALESCE(SUM(m.on_hand_delta), 0) AS n FROM stock_movement m JOIN sku s ON s.id = m.sku_id WHERE s.code = ?',
+    ),
+    lots: await num(
+      'SELECT COALESCE(SUM(l.quantity_on_hand), 0) AS n FROM lot l JOIN sku s ON s.id = l.sku_id WHERE s.code = ?',
+    ),
+    reserved: await num(
+      'SELECT sl.reserved AS n FROM stock_level sl JOIN sku s ON s.id = sl.sku_id WHERE s.code = ?',
+    ),
+    orderedUnits: await num(
+      "SELECT COALESCE(SUM(ol.quantity), 0) AS n FROM order_line ol JOIN orders o ON o.id = ol.order_id JOIN sku s ON s.id = ol.sku_id WHERE s.code = ? AND o.status IN ('PLACED', 'ALLOCATED')",
+    ),
+    orders: await num(
+      'SELECT COUNT(DISTINCT ol.order_id) AS n FROM order_line ol JOIN sku s ON s.id = ol.sku_id WHERE s.code = ?',
+    ),
+  };
+  const run: FlashRun = {
+    merging,
+    skuCode,
+    result,
+    sqlPerAccepted: result.accepted ? Math.round((selling.statements / result.accepted) * 10) / 10 : 0,
+    sqlPerRefusal: result.soldOut.answers
+      ? Math.round((after.statements / result.soldOut.answers) * 10) / 10
+      : 0,
+    peakBusySelling: selling.peakBusyConnections,
+    peakBusySoldOut: after.peakBusyConnections,
+    exact: result.accepted === options.units && Object.keys(result.other).length === 0,
+    ledger,
+    ledgerHolds:
+      ledger.onHand === options.units &&
+      ledger.movements === ledger.onHand &&
+      ledger.lots === ledger.onHand &&
+      ledger.reserved === ledger.orderedUnits &&
+      ledger.reserved === result.accepted &&
+      ledger.orders === result.accepted &&
+      ledger.reserved <= ledger.onHand,
+  };
+  console.log(
+    `  accepted ${result.accepted} (${result.selling.perSecond}/s), refused ${result.refused}, other ${JSON.stringify(result.other)}; after the sell-out ${result.soldOut.perSecond} refusals/s`,
+  );
+  return run;
+}
+
+function printFlashSale(runs: FlashRun[], options: Options): void {
+  const header = [
+    '(e) flash sale',
+    'phase',
+    'answers',
+    'per s',
+    'p50 ms',
+    'p99 ms',
+    'SQL/answer',
+    'peak busy DB conns',
+  ];
+  const cells = runs.flatMap((r) => [
+    [
+      `merging ${r.merging}`,
+      'selling (accepted)',
+      String(r.result.selling.answers),
+      String(r.result.selling.perSecond),
+      String(r.result.selling.p50Ms),
+      String(r.result.selling.p99Ms),
+      String(r.sqlPerAccepted),
+      String(r.peakBusySelling),
+    ],
+    [
+      `merging ${r.merging}`,
+      'sold out (refused)',
+      String(r.result.soldOut.answers),
+      String(r.result.soldOut.perSecond),
+      String(r.result.soldOut.p50Ms),
+      String(r.result.soldOut.p99Ms),
+      String(r.sqlPerRefusal),
+      String(r.peakBusySoldOut),
+    ],
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (c: string[]) =>
+    `| ${c.map((v, i) => (i < 2 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join(' | ')} |`;
+  console.log(
+    `${line(header)}\n|${widths.map((w, i) => (i < 2 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
+  );
+  for (const c of cells) console.log(line(c));
+  const on = runs.find((r) => r.merging === 'on');
+  const off = runs.find((r) => r.merging === 'off');
+  for (const r of runs)
+    console.log(
+      `flash sale, merging ${r.merging}: ${r.result.accepted} of ${options.units} units sold to ${options.buyers} buyers, ${r.result.refused} refused, other answers ${JSON.stringify(r.result.other)}: ${r.exact ? 'exact' : 'NOT EXACT'}; ledger ${r.ledgerHolds ? 'holds' : `BROKEN ${JSON.stringify(r.ledger)}`}`,
+    );
+  if (on && off && off.result.selling.perSecond > 0)
+    console.log(
+      `flash sale: accepted orders/s merging on ${on.result.selling.perSecond} vs off ${off.result.selling.perSecond} = ${(on.result.selling.perSecond / off.result.selling.perSecond).toFixed(1)}x (goal >= 3x); sold-out refusals/s with merging off ${off.result.soldOut.perSecond} = ${(off.result.soldOut.perSecond / off.result.selling.perSecond).toFixed(1)}x its accepted rate (goal >= 5x)`,
+    );
+  console.log('');
 }
 
 function printTable(rows: Row[]): void {

@@ -11,8 +11,8 @@ import { logger } from '../src/logger';
 /**
  * The gateway under test, in a process of its own (forked by bench/run.ts): createApp + http listen on
  * a free port. It counts SQL statements (every TypeORM statement goes through QueryRunner.query),
- * GraphQL responses with errors and peak RSS, and can capture the statements of one request so the
- * raw-SQL floor replays exactly them. Talks to its parent over IPC.
+ * GraphQL responses with errors, peak RSS and the peak of busy database connections, and can capture
+ * the statements of one request so the raw-SQL floor replays exactly them. Talks to its parent over IPC.
  */
 interface Statement {
   sql: string;
@@ -50,6 +50,18 @@ async function main(): Promise<void> {
     return original.call(this, sql, params, structured);
   };
 
+  // Busy database connections: taken from the pool and not yet given back (mysql2's acquire/release).
+  let busy = 0;
+  let peakBusy = 0;
+  const pool = (dataSource.driver as unknown as { pool?: NodeJS.EventEmitter }).pool;
+  pool?.on('acquire', () => {
+    busy++;
+    peakBusy = Math.max(peakBusy, busy);
+  });
+  pool?.on('release', () => {
+    busy--;
+  });
+
   let graphqlErrors = 0;
   let firstError: string | null = null;
   const errorCounter: ApolloServerPlugin<Context> = {
@@ -71,17 +83,19 @@ async function main(): Promise<void> {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 100).unref();
 
+  // reset: zero the counters; stats: report them; lap: report them, then zero them (one phase's figures).
   process.on('message', (message: { cmd: string }) => {
     const rss = process.memoryUsage().rss;
     peakRss = Math.max(peakRss, rss);
-    if (message.cmd === 'reset') {
+    const zero = () => {
       statements = 0;
       graphqlErrors = 0;
       firstError = null;
       peakRss = rss;
-    } else if (message.cmd === 'capture') {
-      captured = [];
-    }
+      peakBusy = busy;
+    };
+    if (message.cmd === 'reset') zero();
+    else if (message.cmd === 'capture') captured = [];
     const reply: Record<string, unknown> = {
       cmd: message.cmd,
       statements,
@@ -89,11 +103,14 @@ async function main(): Promise<void> {
       firstError,
       rss,
       peakRss,
+      busyConnections: busy,
+      peakBusyConnections: peakBusy,
     };
     if (message.cmd === 'captured') {
       reply.captured = captured;
       captured = null;
     }
+    if (message.cmd === 'lap') zero();
     process.send!(reply);
   });
 
