@@ -45,7 +45,7 @@ interface Options {
   /** The flash sale: concurrent buyers, and units of its SKU. */
   buyers: number;
   units: number;
-  /** Only these cases (a, b, c, d, e, soak); all when empty. */
+  /** Only these cases (a, b, c, d, e, soak, export); all when empty. */
   only: string[];
 }
 
@@ -73,7 +73,7 @@ function parseArgs(argv: string[]): Options {
     else if (flag === '--only') options.only = value.split(',');
     else
       throw new Error(
-        `unknown option ${flag}; use --duration s --connections n --soak s --warmup s --buyers n --units n --only a,b,c,d,e,soak --url mysql://...`,
+        `unknown option ${flag}; use --duration s --connections n --soak s --warmup s --buyers n --units n --only a,b,c,d,e,soak,export --url mysql://...`,
       );
   }
   if (!options.url.startsWith('mysql://'))
@@ -472,12 +472,15 @@ async function main(): Promise<void> {
     console.log(`  RSS (MB) every 5 s: ${soak.map((s) => s.rssMb).join(' ')}`);
   }
 
-  console.log('\nCSV export of the stock ledger (WAREHOUSE key)');
-  const exports = await exportCase(
-    { port: gateway.port, reset: () => gateway.ask('reset'), stats: () => gateway.ask('stats') },
-    warehouseKey,
-    today,
-  );
+  let exports: Awaited<ReturnType<typeof exportCase>> | null = null;
+  if (wanted('export')) {
+    console.log('\nCSV export of the stock ledger (WAREHOUSE key)');
+    exports = await exportCase(
+      { port: gateway.port, reset: () => gateway.ask('reset'), stats: () => gateway.ask('stats') },
+      warehouseKey,
+      today,
+    );
+  }
 
   printTable(rows);
   if (flash.length) printFlashSale(flash, options);
