@@ -47,6 +47,8 @@ interface Options {
   units: number;
   /** Only these cases (a, b, c, d, e, soak, export); all when empty. */
   only: string[];
+  /** A directory for CPU profiles of the gateway during the flash sale's phases (--profile). */
+  profile: string | null;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -58,6 +60,7 @@ function parseArgs(argv: string[]): Options {
     buyers: 500,
     units: 3000,
     only: [],
+    profile: null,
     url: process.env.BENCH_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/gaodu_year',
   };
   for (let i = 0; i < argv.length; i++) {
@@ -71,6 +74,7 @@ function parseArgs(argv: string[]): Options {
     else if (flag === '--buyers') options.buyers = Number(value);
     else if (flag === '--units') options.units = Number(value);
     else if (flag === '--only') options.only = value.split(',');
+    else if (flag === '--profile') options.profile = value;
     else
       throw new Error(
         `unknown option ${flag}; use --duration s --connections n --soak s --warmup s --buyers n --units n --only a,b,c,d,e,soak,export --url mysql://...`,
@@ -619,7 +623,13 @@ async function runFlashSale(
     `\n(e) flash sale, merging ${merging}: ${options.buyers} buyers, ${options.units} units of ${skuCode}`,
   );
   await child.ask('reset');
+  const profile = (phase: string) => join(options.profile!, `flash-merging-${merging}-${phase}.cpuprofile`);
+  if (options.profile) {
+    mkdirSync(options.profile, { recursive: true });
+    await child.ask('profile-start');
+  }
   let atSoldOut: Promise<Stats> | null = null;
+  let profiled: Promise<unknown> = Promise.resolve();
   const result = await flashSale({
     port: child.port,
     buyers: options.buyers,
@@ -632,8 +642,14 @@ async function runFlashSale(
     runId: randomBytes(4).toString('hex'),
     onSoldOut: () => {
       atSoldOut = child.ask('lap');
+      if (options.profile)
+        profiled = child
+          .ask('profile-stop', { path: profile('selling') })
+          .then(() => child.ask('profile-start'));
     },
   });
+  await profiled;
+  if (options.profile) await child.ask('profile-stop', { path: profile('sold-out') });
   const selling = (await (atSoldOut ?? child.ask('lap')))!;
   const after = await child.ask('stats');
   const num = async (sql: string) =>

@@ -1,5 +1,7 @@
 import 'reflect-metadata';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { Session } from 'node:inspector';
 import { AddressInfo } from 'node:net';
 import { ApolloServerPlugin } from '@apollo/server';
 import { createApp } from '../src/app';
@@ -83,6 +85,9 @@ async function main(): Promise<void> {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 100).unref();
 
+  const profiler = new Session();
+  profiler.connect();
+  // profile-start / profile-stop <path>: a CPU profile (.cpuprofile, for Chrome DevTools) of what ran between.
   // reset: zero the counters; stats: report them; lap: report them, then zero them (one phase's figures).
   process.on('message', (message: { cmd: string }) => {
     const rss = process.memoryUsage().rss;
@@ -111,6 +116,17 @@ async function main(): Promise<void> {
       captured = null;
     }
     if (message.cmd === 'lap') zero();
+    if (message.cmd === 'profile-start') {
+      profiler.post('Profiler.enable', () => profiler.post('Profiler.start', () => process.send!(reply)));
+      return;
+    }
+    if (message.cmd === 'profile-stop') {
+      profiler.post('Profiler.stop', (error, result) => {
+        if (!error) writeFileSync((message as { path?: string }).path!, JSON.stringify(result.profile));
+        process.send!(reply);
+      });
+      return;
+    }
     process.send!(reply);
   });
 
