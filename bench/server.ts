@@ -87,7 +87,7 @@ async function main(): Promise<void> {
 
   const profiler = new Session();
   profiler.connect();
-  // profile-start / profile-stop <path>: a CPU profile (.cpuprofile, for Chrome DevTools) of what ran between.
+  // profile-start, profile-stop <path>: a CPU profile (.cpuprofile, for DevTools) of what ran between.
   // reset: zero the counters; stats: report them; lap: report them, then zero them (one phase's figures).
   process.on('message', (message: { cmd: string }) => {
     const rss = process.memoryUsage().rss;
