@@ -225,6 +225,27 @@ it('counts connection refused as a failure and records the error', async () => {
   await app.gql('mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }', { id: ep.id }, beijie);
 });
 
+it('checks the address again as it connects: a host that resolves to a private address gets nothing', async () => {
+  const r = await receiver();
+  // Accepted where private URLs are allowed; sent by a dispatcher where they are not, as after a DNS change.
+  const url = `https://localhost:${new URL(r.url).port}/hooks`;
+  const { endpoint: ep } = await endpoint(url, ['ORDER_STATUS_CHANGED'], beijie);
+  const strict = new WebhookDispatcher(app.dataSource, {
+    allowPrivateUrls: false,
+    clock: () => clock.now(),
+    random: () => 0,
+    timeoutMs: 300,
+  });
+  clock.set(new Date(Date.now() + 1000));
+  await place(app, [{ skuCode: 'JC-MILLET-2500G', quantity: 1 }], beijie);
+  await strict.runOnce();
+  expect(r.received).toEqual([]);
+  const [d] = await deliveries(ep.id, beijie);
+  expect(d).toMatchObject({ status: 'PENDING', attempts: 1, lastStatusCode: null });
+  expect(d.lastError).toMatch(/^url's host localhost resolves to .*, which is not a public address/);
+  await app.gql('mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }', { id: ep.id }, beijie);
+});
+
 it('writes no event for a change that rolls back', async () => {
   const r = await receiver();
   await endpoint(r.url, ['ORDER_STATUS_CHANGED', 'STOCK_LOW']);
@@ -310,17 +331,32 @@ it('a hanging endpoint delays neither the mutation nor other endpoints', async (
 });
 
 it('keeps delivered rows 7 days, then deletes them; pending and failed rows stay', async () => {
-  const all = await count('webhook_delivery');
-  const delivered = Number(
-    (await app.dataSource.query("SELECT COUNT(*) AS n FROM webhook_delivery WHERE status = 'DELIVERED'"))[0]
-      .n,
-  );
-  expect(delivered).toBeGreaterThan(0);
+  // A delivery that gave up (an endpoint answering 500 for over 24 h) and one still pending.
+  const failing = await receiver();
+  failing.mode = 'fail';
+  await endpoint(failing.url, ['ORDER_STATUS_CHANGED'], beijie);
+  await place(app, [{ skuCode: 'JC-MILLET-2500G', quantity: 1 }], beijie);
+  clock.set(new Date(Date.now() + 25 * 3_600_000));
+  await dispatcher.runOnce();
+  await place(app, [{ skuCode: 'JC-MILLET-2500G', quantity: 1 }], beijie);
+  const byStatus = async () =>
+    Object.fromEntries(
+      (await app.dataSource.query('SELECT status, COUNT(*) AS n FROM webhook_delivery GROUP BY status')).map(
+        (r: { status: string; n: number | string }) => [r.status, Number(r.n)],
+      ),
+    );
+  const before = await byStatus();
+  expect(before).toEqual({
+    DELIVERED: expect.any(Number),
+    FAILED: expect.any(Number),
+    PENDING: expect.any(Number),
+  });
   clock.set(new Date(Date.now() + 6 * 24 * 3_600_000));
   expect(await dispatcher.cleanUp()).toBe(0);
-  clock.set(new Date(Date.now() + 7 * 24 * 3_600_000 + 60_000));
-  expect(await dispatcher.cleanUp()).toBe(delivered);
-  expect(await count('webhook_delivery')).toBe(all - delivered);
+  // The last were delivered 25 h on (the clock the dispatcher was given then).
+  clock.set(new Date(Date.now() + 25 * 3_600_000 + 7 * 24 * 3_600_000 + 60_000));
+  expect(await dispatcher.cleanUp()).toBe(before.DELIVERED);
+  expect(await byStatus()).toEqual({ FAILED: before.FAILED, PENDING: before.PENDING });
 });
 
 it('exports deliveries by outcome and the queue depth', async () => {
