@@ -175,7 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       subscriptionsPerKey: integer(env, 'SUBSCRIPTIONS_PER_KEY', 500, 1, 10_000_000),
       socketsPerInstance: integer(env, 'SUBSCRIPTION_SOCKETS_PER_INSTANCE', 5000, 1, 1_000_000),
       subscriptionsPerInstance: integer(env, 'SUBSCRIPTIONS_PER_INSTANCE', 10_000, 1, 10_000_000),
-      bufferBytes: integer(env, 'SUBSCRIPTION_BUFFER_BYTES', 256 * 1024, 1024, 1024 * 1024 * 1024),
+      bufferBytes: integer(env, 'SUBSCRIPTION_BUFFER_BYTES', 64 * 1024, 1024, 1024 * 1024 * 1024),
       slowSocketSeconds: integer(env, 'SUBSCRIPTION_SLOW_SOCKET_SECONDS', 10, 1, 3600),
     },
     orderMerging: onOff(env, 'ORDER_MERGING', true),

@@ -160,7 +160,7 @@ describe('configuration', () => {
         subscriptionsPerKey: 500,
         socketsPerInstance: 5000,
         subscriptionsPerInstance: 10_000,
-        bufferBytes: 262_144,
+        bufferBytes: 65_536,
         slowSocketSeconds: 10,
       },
     });
