@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { instantColumn } from '../db/columns';
+import { exactColumn, instantColumn } from '../db/columns';
 import { Role } from '../graphql/enums';
 
 /** An API key; only the SHA-256 of its token is stored. */
@@ -9,7 +9,7 @@ export class ApiKey {
   id: number;
 
   @Index({ unique: true })
-  @Column({ length: 64 })
+  @Column(exactColumn(64))
   tokenHash: string;
 
   @Column({ type: 'varchar', length: 10 })

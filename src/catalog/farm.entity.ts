@@ -1,6 +1,6 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { instantColumn } from '../db/columns';
+import { exactColumn, instantColumn } from '../db/columns';
 import { DateTimeScalar } from '../graphql/scalars';
 import { Node, toGlobalId } from '../graphql/node';
 
@@ -19,7 +19,7 @@ export class Farm implements Node {
 
   @Field({ description: 'Human key, e.g. FARM-QINSHUI-017. Upper-case letters, digits and dashes.' })
   @Index({ unique: true })
-  @Column({ length: 40 })
+  @Column(exactColumn(40))
   code: string;
 
   @Field()

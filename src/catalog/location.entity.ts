@@ -1,5 +1,6 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { exactColumn } from '../db/columns';
 import { StorageZone } from '../graphql/enums';
 import { Node, toGlobalId } from '../graphql/node';
 
@@ -19,7 +20,7 @@ export class Location implements Node {
 
   @Field({ description: 'Bin code, e.g. C-02-05.' })
   @Index({ unique: true })
-  @Column({ length: 40 })
+  @Column(exactColumn(40))
   code: string;
 
   @Field(() => StorageZone)

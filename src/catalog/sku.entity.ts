@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { fenColumn, instantColumn } from '../db/columns';
+import { exactColumn, fenColumn, instantColumn } from '../db/columns';
 import { SkuCategory, StorageZone } from '../graphql/enums';
 import { Node, toGlobalId } from '../graphql/node';
 import { Money } from '../graphql/money.type';
@@ -20,7 +20,7 @@ export class Sku implements Node {
 
   @Field({ description: 'Human key, e.g. JC-MILLET-2500G.' })
   @Index({ unique: true })
-  @Column({ length: 40 })
+  @Column(exactColumn(40))
   code: string;
 
   @Field()

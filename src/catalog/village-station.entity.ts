@@ -1,5 +1,6 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { exactColumn } from '../db/columns';
 import { Node, toGlobalId } from '../graphql/node';
 
 @ObjectType({ implements: Node })
@@ -17,7 +18,7 @@ export class VillageStation implements Node {
 
   @Field()
   @Index({ unique: true })
-  @Column({ length: 40 })
+  @Column(exactColumn(40))
   code: string;
 
   @Field()

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { DEFAULT_POOL_SIZE } from '../config';
+import { fitColumnsToDatabase } from './columns';
 import { entities } from './entities';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 
@@ -43,7 +44,8 @@ export function dataSourceOptions(databaseUrl: string, pool: PoolOptions = {}): 
     ...common,
     type: 'better-sqlite3',
     database: file,
-    synchronize: true,
+    // openDataSource synchronises once the columns fit SQLite (fitColumnsToDatabase).
+    synchronize: false,
     prepareDatabase: (db: { pragma(sql: string): unknown }) => {
       db.pragma('journal_mode = WAL');
       db.pragma('busy_timeout = 5000');
@@ -55,6 +57,8 @@ export function dataSourceOptions(databaseUrl: string, pool: PoolOptions = {}): 
 export async function openDataSource(databaseUrl: string, pool: PoolOptions = {}): Promise<DataSource> {
   const dataSource = new DataSource(dataSourceOptions(databaseUrl, pool));
   await dataSource.initialize();
+  await fitColumnsToDatabase(dataSource);
   if (dataSource.options.type === 'mysql') await dataSource.runMigrations({ transaction: 'each' });
+  else await dataSource.synchronize();
   return dataSource;
 }

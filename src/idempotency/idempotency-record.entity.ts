@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { instantColumn } from '../db/columns';
+import { exactColumn, instantColumn } from '../db/columns';
 
 /**
  * One keyed request that took effect: (scope, key) -> the operation, a hash of its input and the id of what
@@ -13,18 +13,18 @@ export class IdempotencyRecord {
   id: number;
 
   /** Whose key it is: the API key's scope, or `merchant:<id>` for placeOrder. */
-  @Column({ length: 40 })
+  @Column(exactColumn(40))
   scope: string;
 
-  @Column({ length: 100 })
+  @Column(exactColumn(100))
   idempotencyKey: string;
 
   /** The mutation, e.g. moveStock: the same key on another mutation is a CONFLICT. */
-  @Column({ length: 40 })
+  @Column(exactColumn(40))
   operation: string;
 
   /** sha256 of the input, to tell a replay from a CONFLICT. */
-  @Column({ length: 64 })
+  @Column(exactColumn(64))
   requestHash: string;
 
   /** The id of the row the first request returned (lot, movement, order ...); set before the commit. */

@@ -1,6 +1,6 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { instantColumn } from '../db/columns';
+import { exactColumn, instantColumn } from '../db/columns';
 import { SalesPlatform } from '../graphql/enums';
 import { Node, toGlobalId } from '../graphql/node';
 
@@ -20,7 +20,7 @@ export class Merchant implements Node {
 
   @Field()
   @Index({ unique: true })
-  @Column({ length: 40 })
+  @Column(exactColumn(40))
   code: string;
 
   @Field()

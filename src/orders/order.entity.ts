@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { fenColumn, instantColumn } from '../db/columns';
+import { exactColumn, fenColumn, instantColumn } from '../db/columns';
 import { OrderStatus } from '../graphql/enums';
 import { Node, toGlobalId } from '../graphql/node';
 import { DateTimeScalar } from '../graphql/scalars';
@@ -28,7 +28,7 @@ export class Order implements Node {
 
   @Field({ description: 'Human key, e.g. GD-20261129-000123.' })
   @Index({ unique: true })
-  @Column({ length: 30 })
+  @Column(exactColumn(30))
   number: string;
 
   @Column({ type: 'int' })
@@ -68,7 +68,7 @@ export class Order implements Node {
   carrierId: number | null;
 
   @Field(() => String, { nullable: true })
-  @Column({ type: 'varchar', length: 60, nullable: true })
+  @Column(exactColumn(60, { nullable: true }))
   trackingNumber: string | null;
 
   @Field(() => Int, { nullable: true })

@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { instantColumn, localDateColumn } from '../db/columns';
+import { exactColumn, instantColumn, localDateColumn } from '../db/columns';
 import { LotStatus } from '../graphql/enums';
 import { Node, toGlobalId } from '../graphql/node';
 import { DateTimeScalar, LocalDateScalar } from '../graphql/scalars';
@@ -25,7 +25,7 @@ export class Lot implements Node {
 
   @Field({ description: 'Assigned on receipt, e.g. LOT-20261129-0007.' })
   @Index({ unique: true })
-  @Column({ length: 40 })
+  @Column(exactColumn(40))
   code: string;
 
   @Column({ type: 'int' })

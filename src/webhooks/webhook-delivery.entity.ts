@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { instantColumn } from '../db/columns';
+import { exactColumn, instantColumn } from '../db/columns';
 import { Node, toGlobalId } from '../graphql/node';
 import { DateTimeScalar } from '../graphql/scalars';
 import { WebhookDeliveryStatus, WebhookEventType } from './webhook.enums';
@@ -67,7 +67,7 @@ export class WebhookDelivery implements Node {
   deliveredAt: Date | null;
 
   /** The dispatcher claim that is sending it now, until leaseUntil. */
-  @Column({ type: 'varchar', length: 60, nullable: true })
+  @Column(exactColumn(60, { nullable: true }))
   leaseOwner: string | null;
 
   @Column(instantColumn({ nullable: true }))

@@ -1,6 +1,6 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { instantColumn } from '../db/columns';
+import { exactColumn, instantColumn } from '../db/columns';
 import { Node, toGlobalId } from '../graphql/node';
 import { DateTimeScalar } from '../graphql/scalars';
 import { WebhookEventType } from './webhook.enums';
@@ -45,7 +45,7 @@ export class WebhookEndpoint implements Node {
   merchantId: number | null;
 
   /** The HMAC-SHA256 key of the x-gaodu-signature header. */
-  @Column({ length: 100 })
+  @Column(exactColumn(100))
   secret: string;
 
   @Field()
