@@ -263,153 +263,11 @@ async function main(): Promise<void> {
   const floor = await Child.start('floor-server.js', [options.url]);
   const wanted = (name: string) => options.only.length === 0 || options.only.includes(name);
 
-  // Inputs: 50 SKU codes, the busiest merchants' keys, SKUs with plenty to sell for placeOrder.
-  const [skuRows] = (await pool.query('SELECT code FROM sku ORDER BY id LIMIT 50')) as unknown as [
-    { code: string }[],
-  ];
-  const [sellable] = (await pool.query(
-    'SELECT s.code FROM stock_level sl JOIN sku s ON s.id = sl.sku_id ORDER BY sl.on_hand - sl.reserved - sl.held_or_expired DESC LIMIT 50',
-  )) as unknown as [{ code: string }[]];
-  const [merchantRows] = (await pool.query('SELECT code FROM merchant ORDER BY id LIMIT 20')) as unknown as [
-    { code: string }[],
-  ];
-  const merchantKeys = await Promise.all(
-    merchantRows.map((m) => createKey(gateway.port, adminToken, 'MERCHANT', m.code)),
-  );
-  const warehouseKey = await createKey(gateway.port, adminToken, 'WAREHOUSE');
-  const officialKey = await createKey(gateway.port, adminToken, 'OFFICIAL');
-  const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
-  const today = shanghaiToday();
-
-  const stockBody = JSON.stringify({
-    query:
-      'query($codes: [String!]!) { stockLevels(skuCodes: $codes) { sku { code } onHand reserved available isLow } }',
-    variables: { codes: skuRows.map((s) => s.code) },
-  });
-  const ordersBody = JSON.stringify({
-    query: '{ orders(first: 50) { nodes { number lines { quantity sku { code suppliers { name } } } } } }',
-  });
-  const dashboardQuery = `query($from: LocalDate!, $to: LocalDate!) { dashboard(from: $from, to: $to) {
-      sales { amount } ordersPlaced ordersDispatched parcelsDispatched unitsDispatched
-      daily { date sales { amount } ordersPlaced ordersDispatched parcels } monthly { month sales { amount } ordersDispatched parcels }
-      byCarrier { carrier { code } parcels ordersDispatched } byFarm { farm { code name } sales { amount } units }
-      byMerchantVillage { village sales { amount } merchants } topSkus { sku { code name } sales { amount } units }
-      stockValue { amount } lowStock { sku { code } available } expiringLots { code expiresOn quantityOnHand } } }`;
-  // The 366 days up to yesterday: a closed range, whose whole answer the gateway keeps. The same 366 days
-  // moved to end today are read live (the path every dashboard took before answers were kept).
-  const dashboardBody = JSON.stringify({
-    query: dashboardQuery,
-    variables: { from: addDays(today, -366), to: addDays(today, -1) },
-  });
-  const liveDashboardBody = JSON.stringify({
-    query: dashboardQuery,
-    variables: { from: addDays(today, -365), to: today },
-  });
-  const runId = randomBytes(4).toString('hex');
-  let sequence = 0;
-  const [stations] = (await pool.query(
-    'SELECT code FROM village_station ORDER BY id LIMIT 1',
-  )) as unknown as [{ code: string }[]];
-  const placeOrder = (req: AutocannonRequest): AutocannonRequest => {
-    const n = ++sequence;
-    return {
-      ...req,
-      headers: { ...req.headers, ...bearer(merchantKeys[n % merchantKeys.length]) },
-      body: JSON.stringify({
-        query:
-          'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { number status total { amount } } }',
-        variables: {
-          input: {
-            idempotencyKey: `bench-${runId}-${n}`,
-            lines: [{ skuCode: sellable[n % sellable.length].code, quantity: 1 }],
-            destination: { stationCode: stations[0].code },
-            carrierCode: 'SF',
-          },
-        },
-      }),
-    };
-  };
-
-  // Check each scenario answers, and capture the statements of (a) and (b) for the floor.
-  // The request before the captured one warms what the gateway keeps between requests (the API key),
-  // so the floor replays what every later request sends.
-  const capture = async (body: string, headers: Record<string, string>) => {
-    await probe(gateway.port, '/graphql', body, headers);
-    await gateway.ask('capture');
-    await probe(gateway.port, '/graphql', body, headers);
-    return (await gateway.ask('captured')).captured!;
-  };
-  const stockStatements = await capture(stockBody, bearer(merchantKeys[0]));
-  const orderStatements = await capture(ordersBody, bearer(warehouseKey));
-  await probe(gateway.port, '/graphql', dashboardBody, bearer(officialKey));
-  await probe(gateway.port, '/graphql', liveDashboardBody, bearer(officialKey));
-  await floor.ask('scenario', { path: '/a', statements: stockStatements });
-  await floor.ask('scenario', { path: '/b', statements: orderStatements });
-  console.log(
-    `captured for the floor: (a) ${stockStatements.length} statements, (b) ${orderStatements.length} statements\n`,
-  );
-
-  const scenarios: [Child, Scenario][] = [
-    [
-      gateway,
-      {
-        name: '(a) stockLevels x50',
-        target: 'gateway',
-        path: '/graphql',
-        body: stockBody,
-        headers: bearer(merchantKeys[0]),
-      },
-    ],
-    [floor, { name: '(a) stockLevels x50', target: 'floor', path: '/a', body: '{}', headers: {} }],
-    [
-      gateway,
-      {
-        name: '(b) orders(50) nested',
-        target: 'gateway',
-        path: '/graphql',
-        body: ordersBody,
-        headers: bearer(warehouseKey),
-      },
-    ],
-    [floor, { name: '(b) orders(50) nested', target: 'floor', path: '/b', body: '{}', headers: {} }],
-    [
-      gateway,
-      {
-        name: '(c) dashboard, 366 days',
-        target: 'gateway',
-        path: '/graphql',
-        body: dashboardBody,
-        headers: bearer(officialKey),
-      },
-    ],
-    [
-      gateway,
-      {
-        name: '(c) dashboard to today (live)',
-        target: 'gateway',
-        path: '/graphql',
-        body: liveDashboardBody,
-        headers: bearer(officialKey),
-      },
-    ],
-    [
-      gateway,
-      {
-        name: '(c) dashboard, 1 connection',
-        target: 'gateway',
-        path: '/graphql',
-        body: dashboardBody,
-        headers: bearer(officialKey),
-        connections: 1,
-      },
-    ],
-    [
-      gateway,
-      { name: '(d) placeOrder', target: 'gateway', path: '/graphql', headers: {}, setupRequest: placeOrder },
-    ],
-  ];
+  const inputs = await prepareInputs(pool, gateway, adminToken);
+  const bodies = requestBodies(inputs);
+  const captured = await captureForFloor(gateway, floor, bodies, inputs);
   const rows: Row[] = [];
-  for (const [child, scenario] of scenarios) {
+  for (const [child, scenario] of scenarios(gateway, floor, bodies, inputs)) {
     if (!wanted(scenario.name.slice(1, 2))) continue;
     // placeOrder is measured without warm-up so its orders are all counted by the oversell check below.
     rows.push(
@@ -435,80 +293,28 @@ async function main(): Promise<void> {
       ['off', unmerged],
     ] as const) {
       flash.push(
-        await runFlashSale(child, merging, options, adminToken, merchantKeys, stations[0].code, pool),
+        await runFlashSale(child, merging, options, adminToken, inputs.merchantKeys, inputs.station, pool),
       );
     }
   }
-
-  // Memory under sustained load: RSS every 5 s while (a) and (b) run together.
-  const soak: { second: number; rssMb: number }[] = [];
-  if (options.soak > 0 && wanted('soak')) {
-    console.log(`\nsoak: (a) and (b) together for ${options.soak} s`);
-    await gateway.ask('reset');
-    const started = Date.now();
-    const timer = setInterval(async () => {
-      const stats = await gateway.ask('stats');
-      soak.push({
-        second: Math.round((Date.now() - started) / 1000),
-        rssMb: Math.round(stats.rss / 1048576),
-      });
-    }, 5000);
-    const half = { ...options, connections: Math.max(1, Math.floor(options.connections / 2)) };
-    await Promise.all([
-      autocannon({
-        url: `http://127.0.0.1:${gateway.port}/graphql`,
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...bearer(merchantKeys[1]) },
-        body: stockBody,
-        connections: half.connections,
-        duration: options.soak,
-      }),
-      autocannon({
-        url: `http://127.0.0.1:${gateway.port}/graphql`,
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...bearer(warehouseKey) },
-        body: ordersBody,
-        connections: half.connections,
-        duration: options.soak,
-      }),
-    ]);
-    clearInterval(timer);
-    console.log(`  RSS (MB) every 5 s: ${soak.map((s) => s.rssMb).join(' ')}`);
-  }
-
+  const soak = options.soak > 0 && wanted('soak') ? await runSoak(gateway, options, bodies, inputs) : [];
   let exports: Awaited<ReturnType<typeof exportCase>> | null = null;
   if (wanted('export')) {
     console.log('\nCSV export of the stock ledger (WAREHOUSE key)');
     exports = await exportCase(
       { port: gateway.port, reset: () => gateway.ask('reset'), stats: () => gateway.ask('stats') },
-      warehouseKey,
-      today,
+      inputs.warehouseKey,
+      inputs.today,
     );
   }
 
   printTable(rows);
   if (flash.length) printFlashSale(flash, options);
-  const floorOf = (name: string) => rows.find((r) => r.target === 'floor' && r.scenario === name);
-  const ratios = rows
-    .filter((r) => r.target === 'gateway' && floorOf(r.scenario))
-    .map((r) => ({
-      scenario: r.scenario,
-      gatewayToFloor: Math.round((r.requestsPerSecond / floorOf(r.scenario)!.requestsPerSecond) * 100) / 100,
-    }));
-  for (const ratio of ratios)
-    console.log(
-      `${ratio.scenario}: gateway at ${Math.round(ratio.gatewayToFloor * 100)}% of the floor's throughput`,
-    );
-  console.log(
-    `machine load average (1, 5, 15 min): ${loadavg()
-      .map((l) => l.toFixed(1))
-      .join(', ')} on ${cpus().length} CPUs`,
-  );
+  const ratios = printRatios(rows);
   console.log(
     `placeOrder oversell check: ${Number(oversold.n) === 0 ? 'no SKU has more reserved than sellable on hand' : `${oversold.n} SKUs OVERSOLD`}`,
   );
-
-  const results = {
+  writeResults({
     at: new Date().toISOString(),
     database: options.url.replace(/\/\/[^@]*@/, '//'),
     dataSet: counts,
@@ -527,18 +333,223 @@ async function main(): Promise<void> {
     flashSale: flash,
     soakRssMb: soak,
     exports,
-    captured: { stockLevels: stockStatements.map((s) => s.sql), orders: orderStatements.map((s) => s.sql) },
+    captured: {
+      stockLevels: captured.stockStatements.map((s) => s.sql),
+      orders: captured.orderStatements.map((s) => s.sql),
+    },
+  });
+  gateway.stop();
+  unmerged.stop();
+  floor.stop();
+  await pool.end();
+}
+
+const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+
+/** What the scenarios send: 50 SKU codes, the busiest merchants' keys, SKUs with plenty to sell. */
+interface Inputs {
+  skuCodes: string[];
+  sellable: string[];
+  merchantKeys: string[];
+  warehouseKey: string;
+  officialKey: string;
+  station: string;
+  today: string;
+}
+
+async function prepareInputs(pool: Pool, gateway: Child, adminToken: string): Promise<Inputs> {
+  const codes = async (sql: string) =>
+    ((await pool.query(sql)) as unknown as [{ code: string }[]])[0].map((row) => row.code);
+  const skuCodes = await codes('SELECT code FROM sku ORDER BY id LIMIT 50');
+  const sellable = await codes(
+    'SELECT s.code FROM stock_level sl JOIN sku s ON s.id = sl.sku_id ORDER BY sl.on_hand - sl.reserved - sl.held_or_expired DESC LIMIT 50',
+  );
+  const merchants = await codes('SELECT code FROM merchant ORDER BY id LIMIT 20');
+  const [station] = await codes('SELECT code FROM village_station ORDER BY id LIMIT 1');
+  return {
+    skuCodes,
+    sellable,
+    merchantKeys: await Promise.all(merchants.map((m) => createKey(gateway.port, adminToken, 'MERCHANT', m))),
+    warehouseKey: await createKey(gateway.port, adminToken, 'WAREHOUSE'),
+    officialKey: await createKey(gateway.port, adminToken, 'OFFICIAL'),
+    station,
+    today: shanghaiToday(),
   };
+}
+
+interface Bodies {
+  stock: string;
+  orders: string;
+  dashboard: string;
+  liveDashboard: string;
+  /** A new keyed placeOrder of one unit for every request, from the merchants in turn. */
+  placeOrder: (req: AutocannonRequest) => AutocannonRequest;
+}
+
+function requestBodies(inputs: Inputs): Bodies {
+  const dashboardQuery = `query($from: LocalDate!, $to: LocalDate!) { dashboard(from: $from, to: $to) {
+      sales { amount } ordersPlaced ordersDispatched parcelsDispatched unitsDispatched
+      daily { date sales { amount } ordersPlaced ordersDispatched parcels } monthly { month sales { amount } ordersDispatched parcels }
+      byCarrier { carrier { code } parcels ordersDispatched } byFarm { farm { code name } sales { amount } units }
+      byMerchantVillage { village sales { amount } merchants } topSkus { sku { code name } sales { amount } units }
+      stockValue { amount } lowStock { sku { code } available } expiringLots { code expiresOn quantityOnHand } } }`;
+  const runId = randomBytes(4).toString('hex');
+  let sequence = 0;
+  return {
+    stock: JSON.stringify({
+      query:
+        'query($codes: [String!]!) { stockLevels(skuCodes: $codes) { sku { code } onHand reserved available isLow } }',
+      variables: { codes: inputs.skuCodes },
+    }),
+    orders: JSON.stringify({
+      query: '{ orders(first: 50) { nodes { number lines { quantity sku { code suppliers { name } } } } } }',
+    }),
+    // The 366 days up to yesterday: a closed range, whose whole answer the gateway keeps. The same 366 days
+    // moved to end today are read live (the path every dashboard took before answers were kept).
+    dashboard: JSON.stringify({
+      query: dashboardQuery,
+      variables: { from: addDays(inputs.today, -366), to: addDays(inputs.today, -1) },
+    }),
+    liveDashboard: JSON.stringify({
+      query: dashboardQuery,
+      variables: { from: addDays(inputs.today, -365), to: inputs.today },
+    }),
+    placeOrder: (req) => {
+      const n = ++sequence;
+      return {
+        ...req,
+        headers: { ...req.headers, ...bearer(inputs.merchantKeys[n % inputs.merchantKeys.length]) },
+        body: JSON.stringify({
+          query:
+            'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { number status total { amount } } }',
+          variables: {
+            input: {
+              idempotencyKey: `bench-${runId}-${n}`,
+              lines: [{ skuCode: inputs.sellable[n % inputs.sellable.length], quantity: 1 }],
+              destination: { stationCode: inputs.station },
+              carrierCode: 'SF',
+            },
+          },
+        }),
+      };
+    },
+  };
+}
+
+/**
+ * Checks each scenario answers, and captures the statements of (a) and (b) for the floor. The request before
+ * the captured one warms what the gateway keeps between requests (the API key), so the floor replays what
+ * every later request sends.
+ */
+async function captureForFloor(gateway: Child, floor: Child, bodies: Bodies, inputs: Inputs) {
+  const capture = async (body: string, headers: Record<string, string>) => {
+    await probe(gateway.port, '/graphql', body, headers);
+    await gateway.ask('capture');
+    await probe(gateway.port, '/graphql', body, headers);
+    return (await gateway.ask('captured')).captured!;
+  };
+  const stockStatements = await capture(bodies.stock, bearer(inputs.merchantKeys[0]));
+  const orderStatements = await capture(bodies.orders, bearer(inputs.warehouseKey));
+  await probe(gateway.port, '/graphql', bodies.dashboard, bearer(inputs.officialKey));
+  await probe(gateway.port, '/graphql', bodies.liveDashboard, bearer(inputs.officialKey));
+  await floor.ask('scenario', { path: '/a', statements: stockStatements });
+  await floor.ask('scenario', { path: '/b', statements: orderStatements });
+  console.log(
+    `captured for the floor: (a) ${stockStatements.length} statements, (b) ${orderStatements.length} statements\n`,
+  );
+  return { stockStatements, orderStatements };
+}
+
+/** (a) to (d), each on the gateway and, where it has one, on the floor. */
+function scenarios(gateway: Child, floor: Child, bodies: Bodies, inputs: Inputs): [Child, Scenario][] {
+  const onGateway = (name: string, body: string, key: string, connections?: number): [Child, Scenario] => [
+    gateway,
+    { name, target: 'gateway', path: '/graphql', body, headers: bearer(key), connections },
+  ];
+  const onFloor = (name: string, path: string): [Child, Scenario] => [
+    floor,
+    { name, target: 'floor', path, body: '{}', headers: {} },
+  ];
+  return [
+    onGateway('(a) stockLevels x50', bodies.stock, inputs.merchantKeys[0]),
+    onFloor('(a) stockLevels x50', '/a'),
+    onGateway('(b) orders(50) nested', bodies.orders, inputs.warehouseKey),
+    onFloor('(b) orders(50) nested', '/b'),
+    onGateway('(c) dashboard, 366 days', bodies.dashboard, inputs.officialKey),
+    onGateway('(c) dashboard to today (live)', bodies.liveDashboard, inputs.officialKey),
+    onGateway('(c) dashboard, 1 connection', bodies.dashboard, inputs.officialKey, 1),
+    [
+      gateway,
+      {
+        name: '(d) placeOrder',
+        target: 'gateway',
+        path: '/graphql',
+        headers: {},
+        setupRequest: bodies.placeOrder,
+      },
+    ],
+  ];
+}
+
+/** Memory under sustained load: the gateway's RSS every 5 s while (a) and (b) run together. */
+async function runSoak(
+  gateway: Child,
+  options: Options,
+  bodies: Bodies,
+  inputs: Inputs,
+): Promise<{ second: number; rssMb: number }[]> {
+  console.log(`\nsoak: (a) and (b) together for ${options.soak} s`);
+  const soak: { second: number; rssMb: number }[] = [];
+  await gateway.ask('reset');
+  const started = Date.now();
+  const timer = setInterval(async () => {
+    const stats = await gateway.ask('stats');
+    soak.push({ second: Math.round((Date.now() - started) / 1000), rssMb: Math.round(stats.rss / 1048576) });
+  }, 5000);
+  const connections = Math.max(1, Math.floor(options.connections / 2));
+  const load = (body: string, key: string) =>
+    autocannon({
+      url: `http://127.0.0.1:${gateway.port}/graphql`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(key) },
+      body,
+      connections,
+      duration: options.soak,
+    });
+  await Promise.all([load(bodies.stock, inputs.merchantKeys[1]), load(bodies.orders, inputs.warehouseKey)]);
+  clearInterval(timer);
+  console.log(`  RSS (MB) every 5 s: ${soak.map((s) => s.rssMb).join(' ')}`);
+  return soak;
+}
+
+/** The gateway's throughput as a share of the floor's, for the scenarios that have both; and the load. */
+function printRatios(rows: Row[]): { scenario: string; gatewayToFloor: number }[] {
+  const floorOf = (name: string) => rows.find((r) => r.target === 'floor' && r.scenario === name);
+  const ratios = rows
+    .filter((r) => r.target === 'gateway' && floorOf(r.scenario))
+    .map((r) => ({
+      scenario: r.scenario,
+      gatewayToFloor: Math.round((r.requestsPerSecond / floorOf(r.scenario)!.requestsPerSecond) * 100) / 100,
+    }));
+  for (const ratio of ratios)
+    console.log(
+      `${ratio.scenario}: gateway at ${Math.round(ratio.gatewayToFloor * 100)}% of the floor's throughput`,
+    );
+  console.log(
+    `machine load average (1, 5, 15 min): ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(', ')} on ${cpus().length} CPUs`,
+  );
+  return ratios;
+}
+
+function writeResults(results: Record<string, unknown>): void {
   mkdirSync(join(__dirname, '..', '..', 'bench', 'results'), { recursive: true });
   writeFileSync(
     join(__dirname, '..', '..', 'bench', 'results', 'latest.json'),
     `${JSON.stringify(results, null, 2)}\n`,
   );
   console.log('\nwrote bench/results/latest.json');
-  gateway.stop();
-  unmerged.stop();
-  floor.stop();
-  await pool.end();
 }
 
 interface FlashRun {
