@@ -206,11 +206,17 @@ async function replay<T>(
   hash: string,
   load: (m: EntityManager, resultId: number) => Promise<T>,
 ): Promise<{ value: T; replayed: true } | null> {
-  const record = await m.findOneBy(IdempotencyRecord, {
-    scope: request.scope,
-    idempotencyKey: request.key!,
-  });
-  if (!record) return null;
+  // Plain SQL: every keyed request (a flash sale's refusals too) starts with this read.
+  const [row] = (await m.query(
+    'SELECT operation, request_hash, result_id FROM idempotency_record WHERE scope = ? AND idempotency_key = ?',
+    [request.scope, request.key],
+  )) as { operation: string; request_hash: string; result_id: number | string | null }[];
+  if (!row) return null;
+  const record = {
+    operation: row.operation,
+    requestHash: row.request_hash,
+    resultId: row.result_id === null ? null : Number(row.result_id),
+  };
   if (record.operation !== request.operation)
     throw conflict(
       `This idempotency key was used for ${record.operation}; use a new key for ${request.operation}`,

@@ -648,9 +648,12 @@ export class OrderService {
     field: string,
   ): Promise<number | null> {
     if (code == null) return null;
-    const row = await m.getRepository<{ id: number }>(entity).findOneBy({ code } as never);
+    const [row] = (await m.query(
+      `SELECT id FROM ${m.connection.getMetadata(entity).tableName} WHERE code = ?`,
+      [code],
+    )) as { id: number | string }[];
     if (!row) throw notFound(what, code, field);
-    return row.id;
+    return Number(row.id);
   }
 }
 
