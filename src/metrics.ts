@@ -1,20 +1,37 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics, Gauge } from 'prom-client';
 
 /**
- * Operation names the metrics label as they are: the README's example operations, which the storefronts,
- * tablets and dashboards are built from. Any other name is `other` and an unnamed operation `anonymous`,
- * so no client can create new series on the unauthenticated /metrics.
+ * Operation names the metrics label as they are: the queries and mutations of the client kit
+ * (examples/operations, which the storefronts, tablets and dashboards are built from; a test keeps this list
+ * complete). Any other name is `other` and an unnamed operation `anonymous`, so no client can create new
+ * series on the unauthenticated /metrics.
  */
 export const KNOWN_OPERATIONS: ReadonlySet<string> = new Set([
+  // storefront
   'ProductPage',
   'Checkout',
   'Track',
+  'OrderFeed',
+  'CreateWebhookEndpoint',
+  'WebhookEndpoints',
+  'WebhookDeliveries',
+  'RedeliverWebhook',
+  'DeleteWebhookEndpoint',
+  // tablet
   'Receive',
   'Queue',
   'Allocate',
+  'Wave',
   'Pick',
   'Dispatch',
+  'Delivered',
+  'Move',
+  'Count',
+  'Return',
+  // dashboard
   'CountyOffice',
+  'CountyDashboard',
+  'Catalog',
 ]);
 
 /** The `operation` label of a request: one of KNOWN_OPERATIONS, `anonymous` or `other`. */

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { buildSchema, Kind, OperationDefinitionNode, parse, print, validate } from 'graphql';
+import { KNOWN_OPERATIONS } from '../src/metrics';
 
 // The client kit (examples/): the operations of each client, valid against the committed contract, and the
 // typed documents codegen makes of them, never stale.
@@ -34,6 +35,12 @@ it('names every operation, each name once in the kit', () => {
   expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
   for (const definition of [...documents.values()].flatMap((d) => d.definitions))
     expect(definition.kind).toBe(Kind.OPERATION_DEFINITION);
+});
+
+it('labels the metrics of every query and mutation of the kit with its name', () => {
+  const http = operations.filter((o) => o.operation !== 'subscription').map((o) => o.name!.value);
+  expect(http.filter((name) => !KNOWN_OPERATIONS.has(name))).toEqual([]);
+  expect([...KNOWN_OPERATIONS].filter((name) => !http.includes(name))).toEqual([]);
 });
 
 it("keeps the dashboard page's document the kit's CountyDashboard", () => {
