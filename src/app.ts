@@ -9,13 +9,21 @@ import express from 'express';
 import { DataSource } from 'typeorm';
 import { Config } from './config';
 import { Context } from './context';
-import { formatError, unauthenticated, unknownKey } from './graphql/errors';
+import {
+  formatError,
+  retryableError,
+  tryAgainResponse,
+  tryAgainStatusPlugin,
+  unauthenticated,
+  unknownKey,
+} from './graphql/errors';
 import { documentShapeRule, PARSE_OPTIONS, queryLimitsPlugin } from './graphql/query-cost';
 import { Loaders } from './loaders';
 import { Metrics } from './metrics';
-import { recordedContext, requestLog, requestRecordPlugin } from './request-log';
+import { recordCode, recordedContext, requestLog, requestRecordPlugin } from './request-log';
 import { inputTextPlugin } from './graphql/input-text';
-import { httpErrorHandler, responseTimeout } from './http-errors';
+import { httpErrorHandler, LateWork, withDeadline } from './http-errors';
+import { ReadinessProbe } from './db/readiness';
 import { gatewaySchema } from './schema';
 import { startIdempotencyCleanup } from './idempotency/idempotency.service';
 import { createServices, Services } from './services';
@@ -41,6 +49,8 @@ export interface GatewayApp {
   webhookDispatcher: WebhookDispatcher;
   /** Builds the context of one request or subscription from its Authorization value. */
   contextFor(authorization: string | undefined): Promise<Context>;
+  /** GraphQL requests answered at their deadline whose work still runs (`idle()` waits for it). */
+  lateWork: LateWork;
   stop(): Promise<void>;
 }
 
@@ -70,7 +80,13 @@ export async function createApp(
   const contextFor = async (authorization: string | undefined): Promise<Context> => {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
     if (!match) throw unauthenticated('Send an API key as "Authorization: Bearer <key>"');
-    const principal = await services.apiKeys.authenticate(match[1]);
+    let principal;
+    try {
+      principal = await services.apiKeys.authenticate(match[1]);
+    } catch (error) {
+      // A database that is down or busy: TRY_AGAIN with its HTTP 503, not a failed context (500).
+      throw retryableError(error) ?? error;
+    }
     if (!principal) throw unknownKey();
     return { principal, loaders: new Loaders(dataSource), services };
   };
@@ -94,6 +110,7 @@ export async function createApp(
       inputTextPlugin(),
       queryLimitsPlugin(config, limiter),
       requestRecordPlugin(),
+      tryAgainStatusPlugin(),
       ...(services.dashboard.answers ? [services.dashboard.answers.plugin()] : []),
       ApolloServerPluginCacheControlDisabled(),
       // Apollo's landing page loads from a CDN; the self-hosted GraphiQL (src/web) takes its place.
@@ -110,13 +127,10 @@ export async function createApp(
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  const readiness = new ReadinessProbe(dataSource);
   app.get('/ready', async (_req, res) => {
-    try {
-      await dataSource.query('SELECT 1');
-      res.json({ status: 'ready' });
-    } catch {
-      res.status(503).json({ status: 'database unreachable' });
-    }
+    if (await readiness.check()) res.json({ status: 'ready' });
+    else res.status(503).json({ status: 'database unreachable' });
   });
   app.get('/metrics', async (_req, res) => {
     const pool = (
@@ -133,13 +147,22 @@ export async function createApp(
   if (config.graphiql) app.use(graphiqlRouter());
   app.use(exportRouter(dataSource, services, limiter));
   app.use(dashboardRouter());
+  const lateWork = new LateWork();
   app.use(
     '/graphql',
-    responseTimeout(),
     express.json({ limit: '256kb' }),
-    expressMiddleware(apollo, {
-      context: ({ req }) => recordedContext(req, () => contextFor(req.headers.authorization)),
-    }),
+    withDeadline(
+      expressMiddleware(apollo, {
+        context: ({ req }) => recordedContext(req, () => contextFor(req.headers.authorization)),
+      }),
+      config.responseTimeoutMs,
+      lateWork,
+      (req, res) => {
+        const answer = tryAgainResponse('deadline');
+        recordCode(req, 'TRY_AGAIN');
+        res.status(answer.status).set('retry-after', answer.retryAfter).json(answer.body);
+      },
+    ),
   );
   app.use(httpErrorHandler);
 
@@ -149,5 +172,17 @@ export async function createApp(
     await keyCleanup.stop();
     await closeEvents(events);
   };
-  return { app, dataSource, config, apollo, services, metrics, limiter, webhookDispatcher, contextFor, stop };
+  return {
+    app,
+    dataSource,
+    config,
+    apollo,
+    services,
+    metrics,
+    limiter,
+    webhookDispatcher,
+    contextFor,
+    lateWork,
+    stop,
+  };
 }

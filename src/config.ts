@@ -35,6 +35,19 @@ export interface Config {
    * (src/orders/order-merger.ts); off: every order its own transaction.
    */
   orderMerging: boolean;
+  /**
+   * Longest wait for a row lock (DATABASE_LOCK_WAIT_TIMEOUT_MS): innodb_lock_wait_timeout of every session
+   * (whole seconds, rounded up), busy_timeout on SQLite, and the longest a reservation waits for its SKU.
+   */
+  databaseLockWaitTimeoutMs: number;
+  /** Longest statement (DATABASE_STATEMENT_TIMEOUT_MS): max_statement_time / MAX_EXECUTION_TIME; 0: none. */
+  databaseStatementTimeoutMs: number;
+  /** Longest wait for a pooled connection (DATABASE_ACQUIRE_TIMEOUT_MS). */
+  databaseAcquireTimeoutMs: number;
+  /** Connections the reservations of one SKU may hold at once (RESERVATION_CONNECTIONS_PER_SKU). */
+  reservationConnectionsPerSku: number;
+  /** A GraphQL request not answered within this (RESPONSE_TIMEOUT_MS) is answered TRY_AGAIN. */
+  responseTimeoutMs: number;
 }
 
 /** Caps on the sockets and subscriptions of one instance, and on the bytes one socket may leave unread. */
@@ -60,6 +73,15 @@ export class ConfigError extends Error {}
 
 /** Connections of one process's MySQL pool unless DATABASE_POOL_SIZE says otherwise. */
 export const DEFAULT_POOL_SIZE = 20;
+
+/** The database limits of the gateway's sessions unless the environment says otherwise. */
+export const DATABASE_LIMIT_DEFAULTS = {
+  databaseLockWaitTimeoutMs: 5_000,
+  databaseStatementTimeoutMs: 10_000,
+  databaseAcquireTimeoutMs: 3_000,
+  reservationConnectionsPerSku: 4,
+  responseTimeoutMs: 30_000,
+};
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -151,6 +173,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   }
+  const databasePoolSize = integer(env, 'DATABASE_POOL_SIZE', DEFAULT_POOL_SIZE, 1, 1000);
+  const d = DATABASE_LIMIT_DEFAULTS;
   return {
     port: integer(env, 'PORT', 4000, 0, 65535),
     host: env.HOST || '0.0.0.0',
@@ -168,7 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     graphiql: flag(env, 'GRAPHIQL', nodeEnv !== 'production'),
     seedDemo: flag(env, 'SEED_DEMO', nodeEnv !== 'production'),
     webhookAllowPrivateUrls: flag(env, 'WEBHOOK_ALLOW_PRIVATE_URLS', false),
-    databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', DEFAULT_POOL_SIZE, 1, 1000),
+    databasePoolSize,
     webConcurrency: env.WEB_CONCURRENCY ? integer(env, 'WEB_CONCURRENCY', 1, 1, 1024) : undefined,
     subscriptionLimits: {
       socketsPerKey: integer(env, 'SUBSCRIPTION_SOCKETS_PER_KEY', 100, 1, 1_000_000),
@@ -179,6 +203,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       slowSocketSeconds: integer(env, 'SUBSCRIPTION_SLOW_SOCKET_SECONDS', 10, 1, 3600),
     },
     orderMerging: onOff(env, 'ORDER_MERGING', true),
+    databaseLockWaitTimeoutMs: integer(
+      env,
+      'DATABASE_LOCK_WAIT_TIMEOUT_MS',
+      d.databaseLockWaitTimeoutMs,
+      100,
+      600_000,
+    ),
+    databaseStatementTimeoutMs: integer(
+      env,
+      'DATABASE_STATEMENT_TIMEOUT_MS',
+      d.databaseStatementTimeoutMs,
+      0,
+      3_600_000,
+    ),
+    databaseAcquireTimeoutMs: integer(
+      env,
+      'DATABASE_ACQUIRE_TIMEOUT_MS',
+      d.databaseAcquireTimeoutMs,
+      10,
+      600_000,
+    ),
+    reservationConnectionsPerSku: integer(
+      env,
+      'RESERVATION_CONNECTIONS_PER_SKU',
+      Math.min(d.reservationConnectionsPerSku, databasePoolSize),
+      1,
+      databasePoolSize,
+    ),
+    responseTimeoutMs: integer(env, 'RESPONSE_TIMEOUT_MS', d.responseTimeoutMs, 100, 600_000),
   };
 }
 

@@ -34,29 +34,66 @@ export function httpErrorHandler(err: unknown, _req: Request, res: Response, nex
   }
 }
 
-/** Slowest answer the gateway gives: past it the client gets 503 and the socket is freed. */
+/** Slowest answer the gateway gives unless RESPONSE_TIMEOUT_MS says otherwise. */
 export const RESPONSE_TIMEOUT_MS = 30_000;
 
-/** Answers 503 when a request has not been answered within `ms` (the work in flight finishes on its own). */
-export function responseTimeout(ms: number = RESPONSE_TIMEOUT_MS) {
-  return (_req: Request, res: Response, next: NextFunction): void => {
+type Handler = (req: Request, res: Response, next: NextFunction) => unknown;
+
+/** Requests answered at their deadline whose work is still running, and who waits for them to end. */
+export class LateWork {
+  private running = 0;
+  private idleWaiters: (() => void)[] = [];
+
+  get count(): number {
+    return this.running;
+  }
+
+  add(work: Promise<unknown>): void {
+    this.running++;
+    void work.finally(() => {
+      if (--this.running === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+    });
+  }
+
+  /** Resolves once no work answered at its deadline is still running. */
+  idle(): Promise<void> {
+    return this.running === 0 ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+}
+
+/**
+ * Runs `handler` (the GraphQL endpoint) with a deadline of `ms`. A request not answered by then is answered
+ * TRY_AGAIN (HTTP 503, Retry-After; the message says a change's outcome may be unknown, and to send it again
+ * with the same idempotency key). Its work runs on, bounded by the database's lock-wait and statement
+ * timeouts, and whatever it answers later is dropped: nothing is ever written to a response already sent,
+ * so the keep-alive socket stays good for the client's next request.
+ */
+export function withDeadline(
+  handler: Handler,
+  ms: number,
+  late: LateWork,
+  onDeadline: (req: Request, res: Response) => void,
+): Handler {
+  return (req, res, next) => {
+    let answeredAtDeadline = false;
+    let done: Promise<void> = Promise.resolve();
     const timer = setTimeout(() => {
       if (res.headersSent) return;
-      res
-        .status(503)
-        .set('retry-after', '5')
-        .json({
-          errors: [
-            {
-              message: `The request took longer than ${ms / 1000} s and was abandoned`,
-              extensions: { code: 'INTERNAL_SERVER_ERROR' },
-            },
-          ],
-        });
+      answeredAtDeadline = true;
+      onDeadline(req, res);
+      late.add(done);
     }, ms);
     timer.unref();
     res.on('close', () => clearTimeout(timer));
-    res.on('finish', () => clearTimeout(timer));
-    next();
+    done = Promise.resolve()
+      .then(() => handler(req, res, next))
+      .then(() => undefined)
+      .finally(() => clearTimeout(timer))
+      .catch((error: unknown) => {
+        if (!answeredAtDeadline) return next(error);
+        // Apollo's late answer fails on the headers already sent: drop it, keep the socket.
+        logger.info({ err: error }, 'answer of a request past its deadline dropped');
+      });
+    return done;
   };
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { NextFunction, Request, Response } from 'express';
 import type { Context } from './context';
+import { codeOf } from './graphql/errors';
 import { requestedCostOf } from './graphql/query-cost';
 import { logger } from './logger';
 import { Metrics, operationLabel } from './metrics';
@@ -28,11 +29,6 @@ const MAX_LOGGED_NAME = 100;
 const byRequest = new WeakMap<Request, RequestRecord>();
 /** Keyed by the request's loaders: Apollo hands plugins a shallow copy of the context. */
 const byLoaders = new WeakMap<object, RequestRecord>();
-
-function codeOf(error: unknown): string {
-  const code = (error as { extensions?: { code?: unknown } })?.extensions?.code;
-  return typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR';
-}
 
 function operationNameOf(req: Request): string | undefined {
   const body = req.body as { operationName?: unknown } | undefined;
@@ -96,6 +92,11 @@ export function requestLog(metrics: Metrics) {
     res.on('close', finish);
     next();
   };
+}
+
+/** Notes a code the request was answered with outside GraphQL (the response deadline's TRY_AGAIN). */
+export function recordCode(req: Request, code: string): void {
+  byRequest.get(req)?.codes.push(code);
 }
 
 /**

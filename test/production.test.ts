@@ -1,6 +1,7 @@
 import express from 'express';
 import request from 'supertest';
-import { responseTimeout } from '../src/http-errors';
+import { LateWork, withDeadline } from '../src/http-errors';
+import { tryAgainResponse } from '../src/graphql/errors';
 import { Farm } from '../src/catalog/farm.entity';
 import { ADMIN_TOKEN, startTestApp, TestApp } from './support/test-app';
 
@@ -142,20 +143,44 @@ describe.each([
 });
 
 describe('slow requests', () => {
-  it('get a 503 JSON answer when the response timeout passes, and a late answer is dropped', async () => {
-    let late: Promise<void> = Promise.resolve();
+  it('get a 503 TRY_AGAIN when the response deadline passes, and the late answer never reaches the socket', async () => {
+    const late = new LateWork();
+    let finished!: () => void;
+    const workDone = new Promise<void>((resolve) => (finished = resolve));
     const app = express();
-    app.use(responseTimeout(20), (_req, res) => {
-      late = new Promise((resolve) =>
-        setTimeout(() => {
-          if (!res.headersSent) res.json({ data: 'late' });
-          resolve();
-        }, 100),
-      );
+    const errors: unknown[] = [];
+    app.use(
+      '/graphql',
+      withDeadline(
+        async (_req, res) => {
+          await workDone;
+          // What Apollo's express integration does when its work ends: write the headers and the body.
+          res.setHeader('content-type', 'application/json');
+          res.send('{"data":"late"}');
+        },
+        20,
+        late,
+        (_req, res) => {
+          const answer = tryAgainResponse('deadline');
+          res.status(answer.status).set('retry-after', answer.retryAfter).json(answer.body);
+        },
+      ),
+    );
+    app.use((error: unknown, _req: express.Request, _res: express.Response, next: express.NextFunction) => {
+      errors.push(error);
+      next(error);
     });
     const res = await request(app).post('/graphql').send({ query: '{ me { label } }' });
     expect(res.status).toBe(503);
-    expect(res.body.errors[0].message).toMatch(/longer than/);
-    await late;
+    expect(res.headers['retry-after']).toBe('1');
+    expect(res.body.errors[0].extensions).toEqual({ code: 'TRY_AGAIN', retryAfterSeconds: 1 });
+    expect(res.body.errors[0].message).toMatch(/same idempotency key/);
+    expect(late.count).toBe(1);
+    finished();
+    await late.idle();
+    expect(late.count).toBe(0);
+    // The late write failed on the headers already sent and was dropped, not handed to express (which would
+    // destroy the keep-alive socket).
+    expect(errors).toEqual([]);
   });
 });

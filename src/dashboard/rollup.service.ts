@@ -97,6 +97,17 @@ async function bump(
   const where = spec.keys.map((column) => `${column} = ?`).join(' AND ');
   const runner = manager.queryRunner;
   if (!runner) throw new Error('rollups change only inside a transaction');
+  const columns = [...spec.keys, ...spec.values];
+  if (manager.connection.options.type === 'mysql') {
+    // One upsert. An UPDATE of a row not there yet would take a gap lock that the INSERT after it then
+    // waits for when another order of the same day does the same: a deadlock at each new day's rows.
+    await runner.query(
+      `INSERT INTO ${spec.table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})
+       ON DUPLICATE KEY UPDATE ${spec.values.map((c) => `${c} = ${c} + VALUES(${c})`).join(', ')}`,
+      [...keys, ...deltas],
+    );
+    return;
+  }
   const update = async () => {
     const result = await runner.query(
       `UPDATE ${spec.table} SET ${set} WHERE ${where}`,
@@ -106,7 +117,6 @@ async function bump(
     return Number(result.affected ?? 0);
   };
   if ((await update()) > 0) return;
-  const columns = [...spec.keys, ...spec.values];
   try {
     await manager.query(
       `INSERT INTO ${spec.table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,

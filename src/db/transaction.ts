@@ -1,22 +1,30 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { logger } from '../logger';
 
-const DEADLOCK_CODES = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
-const MAX_ATTEMPTS = 5;
+/**
+ * A deadlock is retried: InnoDB rolled the whole transaction back, and running it again usually works. A
+ * lock-wait timeout is not: the transaction already waited as long as the gateway allows (the session's
+ * innodb_lock_wait_timeout), so it is answered TRY_AGAIN at once (src/db/faults.ts).
+ */
+const RETRIED_CODES = new Set(['ER_LOCK_DEADLOCK']);
+/** Attempts of a transaction that keeps deadlocking, then TRY_AGAIN. */
+export const MAX_ATTEMPTS = 8;
+/** The longest pause between two attempts; pauses grow from a few ms, with full jitter. */
+const MAX_BACKOFF_MS = 250;
 
 /** SQLite has one connection: its transactions run one after another. */
 const sqliteQueues = new WeakMap<DataSource, Promise<unknown>>();
 
-function isDeadlock(error: unknown): boolean {
+function isRetried(error: unknown): boolean {
   const code =
     (error as { code?: string; driverError?: { code?: string } })?.driverError?.code ??
     (error as { code?: string })?.code;
-  return code !== undefined && DEADLOCK_CODES.has(code);
+  return code !== undefined && RETRIED_CODES.has(code);
 }
 
 /**
- * Runs `work` in one transaction. On SQLite transactions are serialised; on MySQL a deadlock or
- * lock-wait timeout rolls back and runs `work` again, a bounded number of times.
+ * Runs `work` in one transaction. On SQLite transactions are serialised; on MySQL a deadlock rolls back and
+ * runs `work` again, a bounded number of times with growing random pauses.
  */
 export async function inTransaction<T>(
   dataSource: DataSource,
@@ -35,9 +43,10 @@ export async function inTransaction<T>(
     try {
       return await dataSource.transaction(work);
     } catch (error) {
-      if (!isDeadlock(error) || attempt >= MAX_ATTEMPTS) throw error;
+      if (!isRetried(error) || attempt >= MAX_ATTEMPTS) throw error;
       logger.warn({ attempt }, 'transaction deadlocked; retrying');
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+      const pause = Math.random() * Math.min(MAX_BACKOFF_MS, 5 * 2 ** attempt);
+      await new Promise((resolve) => setTimeout(resolve, pause));
     }
   }
 }

@@ -1,5 +1,6 @@
-import { HeaderMap } from '@apollo/server';
+import { ApolloServerPlugin, HeaderMap } from '@apollo/server';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
+import { DatabaseFault, databaseFault } from '../db/faults';
 import { logger } from '../logger';
 
 /**
@@ -19,6 +20,9 @@ export const ERROR_CODES = [
   'RATE_LIMITED',
   // a subscription over a cap of its socket, its API key or the instance
   'TOO_MANY_SUBSCRIPTIONS',
+  // the database was busy, unreachable or too slow: nothing happened (or, past the response deadline, a
+  // commit may have); HTTP 503 with Retry-After, send the same request again (same idempotency key)
+  'TRY_AGAIN',
   // raised by Apollo Server and graphql-js before a request runs
   'GRAPHQL_VALIDATION_FAILED',
   'GRAPHQL_PARSE_FAILED',
@@ -97,6 +101,76 @@ export const tooManySubscriptions = (scope: SubscriptionScope, limit: number, me
   gatewayError('TOO_MANY_SUBSCRIPTIONS', message, { scope, limit });
 /** A key that does not (or no longer) authenticate: over HTTP 401, on a socket the reason of 4403. */
 export const unknownKey = () => unauthenticated('The API key is unknown or revoked');
+
+/** Seconds a client waits before retrying after each kind of database fault. */
+export const RETRY_AFTER_SECONDS: Record<DatabaseFault, number> = { busy: 1, unavailable: 5, deadline: 1 };
+
+const TRY_AGAIN_MESSAGES: Record<DatabaseFault, string> = {
+  busy: 'The stock or order you asked for is busy and nothing was changed',
+  unavailable: 'The database cannot be reached just now and nothing was changed',
+  deadline:
+    'The request took too long and was cancelled; if it was a change, its outcome may be unknown: ' +
+    'send it again with the same idempotency key, which never applies a change twice',
+};
+
+/** TRY_AGAIN for a database fault: HTTP 503 with Retry-After and extensions.retryAfterSeconds. */
+export const tryAgain = (fault: DatabaseFault) => {
+  const retryAfterSeconds = RETRY_AFTER_SECONDS[fault];
+  return gatewayError('TRY_AGAIN', `${TRY_AGAIN_MESSAGES[fault]}: retry in ${retryAfterSeconds} s`, {
+    retryAfterSeconds,
+    http: { status: 503, headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]) },
+  });
+};
+
+/** A TRY_AGAIN answer outside GraphQL execution (the response deadline): status, header and JSON body. */
+export function tryAgainResponse(fault: DatabaseFault): {
+  status: number;
+  retryAfter: string;
+  body: { errors: GraphQLFormattedError[] };
+} {
+  const { http: _http, ...extensions } = tryAgain(fault).toJSON().extensions ?? {};
+  return {
+    status: 503,
+    retryAfter: String(RETRY_AFTER_SECONDS[fault]),
+    body: { errors: [{ message: tryAgain(fault).message, extensions }] },
+  };
+}
+
+/** TRY_AGAIN for an error that is a retryable database fault (src/db/faults.ts), else null. */
+export function retryableError(error: unknown): GraphQLError | null {
+  const fault = databaseFault((error as { originalError?: unknown })?.originalError ?? error);
+  return fault ? tryAgain(fault) : null;
+}
+
+/** The code a client is answered for `error`, as formatError gives it (for logs and metrics). */
+export function codeOf(error: unknown): string {
+  const code = (error as { extensions?: { code?: unknown } })?.extensions?.code;
+  if (typeof code === 'string' && KNOWN_CODES.has(code)) return code;
+  return retryableError(error) ? 'TRY_AGAIN' : 'INTERNAL_SERVER_ERROR';
+}
+
+/**
+ * HTTP 503 and Retry-After for a response that answers TRY_AGAIN, also when formatError gave that code to a
+ * database error (Apollo takes the HTTP status from the errors before formatError runs).
+ */
+export function tryAgainStatusPlugin(): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single') return;
+          const waits = (response.body.singleResult.errors ?? [])
+            .filter((e) => e.extensions?.code === 'TRY_AGAIN')
+            .map((e) => Number(e.extensions?.retryAfterSeconds ?? 1));
+          if (waits.length === 0) return;
+          response.http.status = 503;
+          response.http.headers.set('retry-after', String(Math.max(...waits)));
+        },
+      };
+    },
+  };
+}
+
 export const badRequest = (message: string) => gatewayError('BAD_REQUEST', message);
 export const parseFailed = (message: string) => gatewayError('GRAPHQL_PARSE_FAILED', message);
 
@@ -184,6 +258,16 @@ export function formatError(
     if (!production) return formatted;
     const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
+  }
+  const retryable = retryableError(original);
+  if (retryable) {
+    logger.warn({ err: original, path: formatted.path }, 'database fault answered TRY_AGAIN');
+    return {
+      message: retryable.message,
+      path: formatted.path,
+      locations: formatted.locations,
+      extensions: { code: 'TRY_AGAIN', retryAfterSeconds: retryable.extensions.retryAfterSeconds },
+    };
   }
   logger.error({ err: original, path: formatted.path }, 'unexpected error');
   return {

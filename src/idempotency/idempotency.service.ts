@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager, LessThan } from 'typeorm';
+import { withRows } from '../db/row-gate';
 import { inTransaction, isDuplicateKey } from '../db/transaction';
 import { badInput, conflict } from '../graphql/errors';
 import { logger } from '../logger';
@@ -36,6 +37,11 @@ export interface KeyedRequest {
 export interface KeyedSteps<T> {
   /** Checks run after the replay lookup and before the transaction (e.g. refusing what cannot be met). */
   before?: () => Promise<void>;
+  /**
+   * Hot rows the change locks (`sku:<code>`): `before` and the transaction run holding a place on each
+   * (src/db/row-gate.ts), so one row's waiters hold a bounded number of pooled connections.
+   */
+  contended?: readonly string[];
   /** The change itself, in the transaction that also holds the record. */
   work: (m: EntityManager) => Promise<T>;
   /** The id `load` turns back into the result. */
@@ -154,8 +160,10 @@ export async function runOnce<T>(
 ): Promise<{ value: T; replayed: boolean }> {
   checkIdempotencyKey(request.key);
   if (request.key == null) {
-    await steps.before?.();
-    return { value: await inTransaction(dataSource, steps.work), replayed: false };
+    return withRows(dataSource, steps.contended, async () => {
+      await steps.before?.();
+      return { value: await inTransaction(dataSource, steps.work), replayed: false };
+    });
   }
   const key = request.key;
   const hash = requestHash(request.input);
@@ -163,41 +171,43 @@ export async function runOnce<T>(
     const earlier = await replay(dataSource.manager, request, hash, steps.load);
     if (earlier) return earlier;
   }
-  await steps.before?.();
-  // Written with the record when known ahead and nobody else can read the record before the commit.
-  const ahead = recordsIsolated(dataSource) ? (steps.resultIdAhead ?? null) : null;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const value = await inTransaction(dataSource, async (m) => {
-        try {
-          await m.insert(IdempotencyRecord, {
-            scope: request.scope,
-            idempotencyKey: key,
-            operation: request.operation,
-            requestHash: hash,
-            resultId: ahead,
-            createdAt: now(),
-          });
-        } catch (error) {
-          if (isDuplicateKey(error)) throw new KeyTaken();
-          throw error;
-        }
-        const value = await steps.work(m);
-        const resultId = steps.resultId(value);
-        if (ahead !== null && resultId !== ahead)
-          throw new Error(`the result's id ${resultId} is not the id ${ahead} announced ahead`);
-        if (ahead === null)
-          await m.update(IdempotencyRecord, { scope: request.scope, idempotencyKey: key }, { resultId });
-        return value;
-      });
-      return { value, replayed: false };
-    } catch (error) {
-      if (!(error instanceof KeyTaken) || attempt >= 3) throw error;
-      const earlier = await replay(dataSource.manager, request, hash, steps.load);
-      if (earlier) return earlier;
-      // The record was cleaned up in between: claim the key again.
+  return withRows(dataSource, steps.contended, async () => {
+    await steps.before?.();
+    // Written with the record when known ahead and nobody else can read the record before the commit.
+    const ahead = recordsIsolated(dataSource) ? (steps.resultIdAhead ?? null) : null;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const value = await inTransaction(dataSource, async (m) => {
+          try {
+            await m.insert(IdempotencyRecord, {
+              scope: request.scope,
+              idempotencyKey: key,
+              operation: request.operation,
+              requestHash: hash,
+              resultId: ahead,
+              createdAt: now(),
+            });
+          } catch (error) {
+            if (isDuplicateKey(error)) throw new KeyTaken();
+            throw error;
+          }
+          const value = await steps.work(m);
+          const resultId = steps.resultId(value);
+          if (ahead !== null && resultId !== ahead)
+            throw new Error(`the result's id ${resultId} is not the id ${ahead} announced ahead`);
+          if (ahead === null)
+            await m.update(IdempotencyRecord, { scope: request.scope, idempotencyKey: key }, { resultId });
+          return value;
+        });
+        return { value, replayed: false };
+      } catch (error) {
+        if (!(error instanceof KeyTaken) || attempt >= 3) throw error;
+        const earlier = await replay(dataSource.manager, request, hash, steps.load);
+        if (earlier) return earlier;
+        // The record was cleaned up in between: claim the key again.
+      }
     }
-  }
+  });
 }
 
 async function replay<T>(

@@ -6,6 +6,7 @@ import { Sku } from '../catalog/sku.entity';
 import { VillageStation } from '../catalog/village-station.entity';
 import { recordOrderDispatched, recordOrdersPlaced } from '../dashboard/rollup.service';
 import { GatewayEvents } from '../events';
+import { databaseFault } from '../db/faults';
 import { logger } from '../logger';
 import { Connection, ConnectionArgs, paginate } from '../graphql/connection';
 import { LotStatus, MovementType, OrderStatus, Role } from '../graphql/enums';
@@ -227,6 +228,8 @@ export class OrderService {
                     order.input.lines.map((l) => l.skuCode),
                   ),
                 ),
+          // The waiting reservations of one SKU hold a bounded number of connections (src/db/row-gate.ts).
+          contended: order.input.lines.map((l) => `sku:${l.skuCode}`),
           work: async (m) => {
             written.value = await this.writeOrders(m, [order], [id]);
             return written.value.orders[0];
@@ -285,7 +288,10 @@ export class OrderService {
         this.merger!.stats.fallbacks++;
         logger.debug({ err: error, orders: merged.length }, 'merged placeOrder fell back to single orders');
         if (isDuplicateKey(error)) this.ids.discard();
-        const singles = await Promise.all(merged.map((job) => settle(this.placeSingle(job, false))));
+        // A lock held too long, a database down: each order alone would only wait the same again.
+        const singles = databaseFault(error)
+          ? merged.map(() => ({ ok: false as const, error }))
+          : await Promise.all(merged.map((job) => settle(this.placeSingle(job, false))));
         merged.forEach((job, i) => results.set(job, singles[i]));
       }
     }

@@ -37,8 +37,13 @@ export interface TestApp {
  * A fresh app on a fresh database: on MySQL (DATABASE_URL=mysql://...) a new database created for this
  * test file and dropped by close(); otherwise an in-memory SQLite database.
  */
-export async function startTestApp(env: Record<string, string> = {}, clock?: Clock): Promise<TestApp> {
-  const baseUrl = process.env.DATABASE_URL;
+export async function startTestApp(
+  env: Record<string, string> = {},
+  clock?: Clock,
+  options: { server?: string } = {},
+): Promise<TestApp> {
+  // `server`: a MySQL/MariaDB server of the test's own (support/private-mariadb.ts), not DATABASE_URL's.
+  const baseUrl = options.server ?? process.env.DATABASE_URL;
   let databaseUrl = 'sqlite::memory:';
   let dropDatabase: (() => Promise<void>) | undefined;
   if (baseUrl?.startsWith('mysql://')) {
@@ -75,7 +80,7 @@ export async function startTestApp(env: Record<string, string> = {}, clock?: Clo
     NODE_ENV: env.NODE_ENV ?? 'test',
     LOG_LEVEL: 'silent',
   });
-  const dataSource = await openDataSource(databaseUrl);
+  const dataSource = await openDataSource(databaseUrl, config);
   const gateway = await createApp(dataSource, config, [], clock);
 
   const gql = async (
