@@ -137,10 +137,11 @@ function expectTryAgain(answer: Answer) {
   expect(answer.errors![0].extensions.retryAfterSeconds).toBe(Number(answer.retryAfter));
 }
 
-/** Transactions waiting for a stock-level row lock (reservations). */
-async function lockWaits(conn: Connection): Promise<number> {
+/** Transactions waiting for the lock of one SKU's stock-level row (its reservations). */
+async function lockWaits(conn: Connection, skuId: number): Promise<number> {
   const [rows] = await conn.query(
-    "SELECT COUNT(*) AS n FROM information_schema.innodb_trx WHERE trx_state = 'LOCK WAIT' AND trx_query LIKE 'UPDATE stock_level %'",
+    "SELECT COUNT(*) AS n FROM information_schema.innodb_trx WHERE trx_state = 'LOCK WAIT' AND trx_query LIKE ?",
+    [`UPDATE stock_level %WHERE sku_id = ${skuId} AND %`],
   );
   return Number((rows as { n: number }[])[0].n);
 }
@@ -178,12 +179,16 @@ describeOnMysql('database faults, on a private MariaDB', () => {
       const answered = Promise.all(stalled);
       // The SKU's reservations wait on the lock, holding at most their few connections; the rest of them wait
       // without one. Watched until they are answered.
-      await until('its orders to wait on the row lock', async () => (await lockWaits(conn)) > 0);
+      await until('its orders to wait on the row lock', async () => (await lockWaits(conn, lockedId)) > 0);
       let mostWaiting = 0;
       let watching = true;
       const watcher = (async () => {
         while (watching) {
-          mostWaiting = Math.max(mostWaiting, await lockWaits(conn), gate.load('sku:JC-LOCKED-ROW').holders);
+          mostWaiting = Math.max(
+            mostWaiting,
+            await lockWaits(conn, lockedId),
+            gate.load('sku:JC-LOCKED-ROW').holders,
+          );
           await new Promise((resolve) => setTimeout(resolve, 150));
         }
       })();
@@ -250,7 +255,7 @@ describeOnMysql('database faults, on a private MariaDB', () => {
       const agent = new Agent({ keepAlive: true, maxSockets: 1 });
       const key = nextKey('deadline');
       const sent = postOnAgent(s, agent, order('JC-DEADLINE', key));
-      await until('the order to wait on the row lock', async () => (await lockWaits(conn)) === 1);
+      await until('the order to wait on the row lock', async () => (await lockWaits(conn, skuId)) === 1);
 
       // The database hangs while the order waits in its transaction; the deadline passes.
       db.pause();
