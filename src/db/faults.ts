@@ -60,6 +60,8 @@ interface DriverErrorLike {
   message?: unknown;
   driverError?: DriverErrorLike;
   cause?: unknown;
+  /** graphql-js's wrapper of a thrown value that is not an Error of its realm. */
+  thrownValue?: unknown;
 }
 
 /** What kind of retryable database failure `error` is, or null when it is none (a bug, bad data...). */
@@ -77,7 +79,7 @@ export function databaseFault(error: unknown): DatabaseFault | null {
     // mysql2 marks the errors after which the connection is unusable (network, protocol) as fatal.
     if (current.fatal === true) return 'unavailable';
     if (current.message === 'Pool is closed.') return 'unavailable';
-    current = (current.driverError ?? current.cause) as DriverErrorLike | undefined;
+    current = (current.driverError ?? current.thrownValue ?? current.cause) as DriverErrorLike | undefined;
   }
   return null;
 }
