@@ -261,13 +261,16 @@ export class DashboardService {
       );
   }
 
-  /** Everything on hand now at today's SKU prices. */
+  /**
+   * Everything on hand now at today's SKU prices: one row a SKU, multiplied and added as bigint, since
+   * on_hand * price_fen passes BIGINT in SQL (a million units at the largest price).
+   */
   async stockValue(dashboard: Dashboard): Promise<Money> {
     this.readsStock(dashboard);
-    const [row]: Row[] = await this.dataSource.query(
-      'SELECT COALESCE(SUM(sl.on_hand * s.price_fen), 0) AS value_fen FROM stock_level sl JOIN sku s ON s.id = sl.sku_id',
+    const rows: Row[] = await this.dataSource.query(
+      'SELECT sl.on_hand AS on_hand, s.price_fen AS price_fen FROM stock_level sl JOIN sku s ON s.id = sl.sku_id WHERE sl.on_hand <> 0',
     );
-    return Money.fromFen(fen(row?.value_fen));
+    return Money.fromFen(rows.reduce((sum, row) => sum + fen(row.on_hand) * fen(row.price_fen), 0n));
   }
 
   /** Ids of active SKUs whose available units are at or below their threshold, fewest available first. */

@@ -19,6 +19,7 @@ import {
   runOnce,
 } from '../idempotency/idempotency.service';
 import { badInput, forbidden, insufficientStock, invalidState, notFound, Shortage } from '../graphql/errors';
+import { formatFen, lineOverOrderTotal, MAX_ORDER_TOTAL_FEN } from '../money';
 import { Lot } from '../stock/lot.entity';
 import {
   availableBySku,
@@ -184,6 +185,14 @@ export class OrderService {
       if (!sku.active)
         throw badInput(`lines.${i}.skuCode`, `SKU ${sku.code} is inactive and cannot be ordered`);
     });
+    const over = lineOverOrderTotal(
+      input.lines.map((l) => ({ quantity: l.quantity, unitPriceFen: skus.get(l.skuCode)!.priceFen })),
+    );
+    if (over)
+      throw badInput(
+        `lines.${over.index}.quantity`,
+        `An order may come to at most ${formatFen(MAX_ORDER_TOTAL_FEN)} yuan; with line ${over.index} it comes to ${formatFen(over.totalFen)}`,
+      );
     refuseWhatCannotBeMet(input, skus);
     const m = this.dataSource.manager;
     const stationId = await this.idOf(
