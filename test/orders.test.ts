@@ -151,12 +151,13 @@ describe('placeOrder', () => {
     // The lookup of the lines (before any write) sees plenty, as if another order had not committed yet.
     const lookups = jest
       .spyOn(stockSql, 'skusForSale')
-      .mockImplementationOnce(
-        async (ds, codes) =>
-          new Map(
-            [...(await read(ds, codes))].map(([code, sku]) => [code, { ...sku, available: 1_000_000 }]),
-          ),
-      )
+      .mockImplementationOnce(async (ds, codes, also) => {
+        const { skus, rows } = await read(ds, codes, also);
+        return {
+          skus: new Map([...skus].map(([code, sku]) => [code, { ...sku, available: 1_000_000 }])),
+          rows,
+        };
+      })
       .mockImplementation(read);
     const reads = jest.spyOn(stockSql, 'availableBySku');
     const before = await snapshot(app);

@@ -210,6 +210,47 @@ export async function runOnce<T>(
   });
 }
 
+/** A key's record as replay reads it: null when there is none. */
+interface RecordRow {
+  operation: string;
+  request_hash: string;
+  result_id: number | string | null;
+}
+
+/**
+ * The lookup of a request's key as a LEFT JOIN, for a caller that reads it together with what it reads
+ * first anyway (placeOrder's SKUs: one round trip for a flash sale's refusals): its SQL, parameters and
+ * columns (key_operation, key_request_hash, key_result_id). `earlierFromJoin` decides on what it read.
+ */
+export function keyLookupJoin(request: KeyedRequest): { columns: string; join: string; params: unknown[] } {
+  return {
+    columns:
+      'key_record.operation AS key_operation, key_record.request_hash AS key_request_hash, key_record.result_id AS key_result_id',
+    join: 'LEFT JOIN idempotency_record key_record ON key_record.scope = ? AND key_record.idempotency_key = ?',
+    params: [request.scope, request.key],
+  };
+}
+
+/** earlierResult, on a row read with keyLookupJoin's columns. */
+export async function earlierFromJoin<T>(
+  dataSource: DataSource,
+  request: KeyedRequest,
+  row: Record<string, unknown>,
+  load: (m: EntityManager, resultId: number) => Promise<T>,
+): Promise<{ value: T; replayed: true } | null> {
+  checkIdempotencyKey(request.key);
+  if (request.key == null) return null;
+  const record =
+    row.key_operation == null
+      ? null
+      : {
+          operation: String(row.key_operation),
+          request_hash: String(row.key_request_hash),
+          result_id: row.key_result_id as number | string | null,
+        };
+  return decide(dataSource.manager, request, requestHash(request.input), record, load);
+}
+
 async function replay<T>(
   m: EntityManager,
   request: KeyedRequest,
@@ -220,7 +261,17 @@ async function replay<T>(
   const [row] = (await m.query(
     'SELECT operation, request_hash, result_id FROM idempotency_record WHERE scope = ? AND idempotency_key = ?',
     [request.scope, request.key],
-  )) as { operation: string; request_hash: string; result_id: number | string | null }[];
+  )) as RecordRow[];
+  return decide(m, request, hash, row ?? null, load);
+}
+
+async function decide<T>(
+  m: EntityManager,
+  request: KeyedRequest,
+  hash: string,
+  row: RecordRow | null,
+  load: (m: EntityManager, resultId: number) => Promise<T>,
+): Promise<{ value: T; replayed: true } | null> {
   if (!row) return null;
   const record = {
     operation: row.operation,

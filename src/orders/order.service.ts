@@ -13,8 +13,10 @@ import { LotStatus, MovementType, OrderStatus, Role } from '../graphql/enums';
 import { inTransaction, isDuplicateKey } from '../db/transaction';
 import {
   claimKeys,
+  earlierFromJoin,
   earlierResult,
   KeyedRequest,
+  keyLookupJoin,
   merchantScope,
   runOnce,
 } from '../idempotency/idempotency.service';
@@ -154,9 +156,17 @@ export class OrderService {
       key: input.idempotencyKey,
       input: [input.lines.map((l) => [l.skuCode, l.quantity]), destination, input.carrierCode ?? null],
     };
-    const earlier = await earlierResult(this.dataSource, request, loadOrder);
+    // One read for the key's record and the SKUs with their stock; a replay comes first, sold out or not.
+    const { skus, rows } = await skusForSale(
+      this.dataSource,
+      input.lines.map((l) => l.skuCode),
+      keyLookupJoin(request),
+    );
+    const earlier = rows.length
+      ? await earlierFromJoin(this.dataSource, request, rows[0], loadOrder)
+      : await earlierResult(this.dataSource, request, loadOrder);
     if (earlier) return earlier.value;
-    const prepared = await this.prepare(principal, merchant, input, destination, request);
+    const prepared = await this.prepare(principal, merchant, input, destination, request, skus);
     if (!this.merger) return this.placeSingle(prepared, true);
     return this.merger.submit(
       input.lines.map((l) => l.skuCode),
@@ -165,8 +175,8 @@ export class OrderService {
   }
 
   /**
-   * The checks and reads of an order before its transaction: its SKUs and what can be sold of them (one
-   * plain read: what the stock cannot meet now is refused here, without a lock), station and carrier.
+   * The checks and reads of an order before its transaction: its SKUs and what can be sold of them (read
+   * with its key, without a lock: what the stock cannot meet now is refused here), station and carrier.
    */
   private async prepare(
     principal: Principal,
@@ -174,11 +184,8 @@ export class OrderService {
     input: PlaceOrderInput,
     destination: ReturnType<typeof checkDestination>,
     request: KeyedRequest,
+    skus: Map<string, SkuForSale>,
   ): Promise<PreparedOrder> {
-    const skus = await skusForSale(
-      this.dataSource,
-      input.lines.map((l) => l.skuCode),
-    );
     input.lines.forEach((line, i) => {
       const sku = skus.get(line.skuCode);
       if (!sku) throw notFound('SKU', line.skuCode, `lines.${i}.skuCode`);
@@ -232,10 +239,12 @@ export class OrderService {
             : async () =>
                 refuseWhatCannotBeMet(
                   order.input,
-                  await skusForSale(
-                    this.dataSource,
-                    order.input.lines.map((l) => l.skuCode),
-                  ),
+                  (
+                    await skusForSale(
+                      this.dataSource,
+                      order.input.lines.map((l) => l.skuCode),
+                    )
+                  ).skus,
                 ),
           // The waiting reservations of one SKU hold a bounded number of connections (src/db/row-gate.ts).
           contended: order.input.lines.map((l) => `sku:${l.skuCode}`),

@@ -94,22 +94,23 @@ export interface SkuForSale {
 /**
  * The SKUs of these codes with what can be sold of each now, in one plain read (no lock): placeOrder's
  * lookup of its lines, which also refuses at once what the stock cannot meet. Only the conditional UPDATE
- * of takeAvailable ever accepts a reservation.
+ * of takeAvailable ever accepts a reservation. `also` joins more columns to every row (the order's key).
  */
 export async function skusForSale(
   m: DataSource | EntityManager,
   codes: string[],
-): Promise<Map<string, SkuForSale>> {
-  if (codes.length === 0) return new Map();
+  also?: { columns: string; join: string; params: unknown[] },
+): Promise<{ skus: Map<string, SkuForSale>; rows: Record<string, unknown>[] }> {
+  if (codes.length === 0) return { skus: new Map(), rows: [] };
   const rows: Record<string, unknown>[] = await m.query(
     `SELECT s.id AS id, s.code AS code, s.active AS active, s.price_fen AS price_fen,
             sl.on_hand AS on_hand, sl.reserved AS reserved, sl.held_or_expired AS held_or_expired,
-            ${expiredUnitsSql('s.id', '?')} AS expired_not_written_off
-     FROM sku s LEFT JOIN stock_level sl ON sl.sku_id = s.id
+            ${expiredUnitsSql('s.id', '?')} AS expired_not_written_off${also ? `, ${also.columns}` : ''}
+     FROM sku s LEFT JOIN stock_level sl ON sl.sku_id = s.id ${also?.join ?? ''}
      WHERE s.code IN (${codes.map(() => '?').join(', ')})`,
-    [shanghaiToday(), ...codes],
+    [shanghaiToday(), ...(also?.params ?? []), ...codes],
   );
-  return new Map(
+  const skus = new Map(
     rows.map((r) => [
       String(r.code),
       {
@@ -121,6 +122,7 @@ export async function skusForSale(
       },
     ]),
   );
+  return { skus, rows };
 }
 
 /** A placeholder for a unique code until the row's id is known. */
