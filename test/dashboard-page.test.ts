@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -79,9 +80,10 @@ async function expectFiguresOfApi(page: Page) {
 /** Waits (at most 30 s: the machine may be busy) for the element's text to be `expected`, then checks it. */
 async function expectText(page: Page, selector: string, expected: string) {
   await page
+    // A function, not a string: the page's Content-Security-Policy forbids the eval a string would need.
     .waitForFunction(
-      `document.querySelector(${JSON.stringify(selector)})?.textContent === ${JSON.stringify(expected)}`,
-      null,
+      ([sel, text]) => document.querySelector(sel)?.textContent === text,
+      [selector, expected] as const,
       { timeout: 30_000 },
     )
     .catch(() => undefined);
@@ -90,9 +92,10 @@ async function expectText(page: Page, selector: string, expected: string) {
 
 /** Waits for the page to show the figures of the range starting `from`. */
 async function shown(page: Page, from: string) {
-  await page.waitForFunction(
-    `document.querySelector('#updated')?.textContent?.includes(${JSON.stringify(from)}) && !document.querySelector('#updated').textContent.includes('…')`,
-  );
+  await page.waitForFunction((day) => {
+    const updated = document.querySelector('#updated')?.textContent ?? '';
+    return updated.includes(day) && !updated.includes('…');
+  }, from);
 }
 
 async function requestsToBe(n: number) {
