@@ -2,7 +2,7 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Role } from '../src/graphql/enums';
 import { createReferenceData } from './support/fixtures';
-import { nextKey, receive, stockOf } from './support/operations';
+import { nextKey, stockedSku, stockOf } from './support/operations';
 import { onMysql, startTestApp, TestApp } from './support/test-app';
 
 /** Races that mean something only with real row locks and many connections: MariaDB/MySQL. */
@@ -31,25 +31,8 @@ async function post(query: string, variables: Record<string, unknown>, token: st
 
 const PLACE = 'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { number } }';
 
-async function newSku(code: string, units: number) {
-  await app.gql('mutation($input: CreateSkuInput!) { createSku(input: $input) { id } }', {
-    input: {
-      code,
-      name: code,
-      category: 'FRUIT',
-      unit: 'box',
-      unitWeightGrams: 500,
-      storageZone: 'AMBIENT',
-      shelfLifeDays: 60,
-      price: '8.80',
-    },
-  });
-  if (units)
-    await receive(
-      app,
-      { skuCode: code, farmCode: 'FARM-ZEZHOU-002', quantity: units, locationCode: 'A-01-01' },
-      warehouse,
-    );
+function newSku(code: string, units: number) {
+  return stockedSku(app, code, units, warehouse);
 }
 
 describeOnMysql.each(['on', 'off'])('concurrent requests on MySQL, ORDER_MERGING=%s', (merging) => {

@@ -4,7 +4,7 @@ import { Connection, createConnection } from 'mysql2/promise';
 import { rowGateOf } from '../src/db/row-gate';
 import { Role } from '../src/graphql/enums';
 import { createReferenceData } from './support/fixtures';
-import { nextKey, receive, stockOf } from './support/operations';
+import { nextKey, stockedSku, stockOf } from './support/operations';
 import { PrivateMariadb, startPrivateMariadb } from './support/private-mariadb';
 import { onMysql, startTestApp, TestApp } from './support/test-app';
 
@@ -79,27 +79,8 @@ function order(skuCode: string, idempotencyKey = nextKey('fault')) {
   };
 }
 
-async function newSku(s: Served, code: string, units: number) {
-  const res = await s.app.gql('mutation($input: CreateSkuInput!) { createSku(input: $input) { id } }', {
-    input: {
-      code,
-      name: code,
-      category: 'FRUIT',
-      unit: 'box',
-      unitWeightGrams: 500,
-      storageZone: 'AMBIENT',
-      shelfLifeDays: 60,
-      price: '8.80',
-    },
-  });
-  if (res.errors) throw new Error(JSON.stringify(res.errors));
-  await receive(
-    s.app,
-    { skuCode: code, farmCode: 'FARM-ZEZHOU-002', quantity: units, locationCode: 'A-01-01' },
-    s.warehouse,
-  );
-  const [{ id }] = await s.app.dataSource.query('SELECT id FROM sku WHERE code = ?', [code]);
-  return Number(id);
+function newSku(s: Served, code: string, units: number) {
+  return stockedSku(s.app, code, units, s.warehouse);
 }
 
 /** Sessions holding locks, closed before a test's database is dropped (even when the test failed). */

@@ -4,7 +4,7 @@ import { Role } from '../src/graphql/enums';
 import { merchantScope, requestHash } from '../src/idempotency/idempotency.service';
 import { createReferenceData } from './support/fixtures';
 import { ledgerBreaks, noBreaks } from './support/ledger';
-import { nextKey, placeOrderRaw, receive, snapshot, stockOf } from './support/operations';
+import { nextKey, placeOrderRaw, snapshot, stockedSku, stockOf } from './support/operations';
 import { GraphQLResponse, onMysql, startTestApp, TestApp } from './support/test-app';
 import { eventually } from './support/ws';
 
@@ -30,26 +30,8 @@ afterAll(() => app.close());
 
 const merger = () => app.gateway.services.orders.merger!;
 
-async function newSku(code: string, units: number) {
-  const res = await app.gql('mutation($input: CreateSkuInput!) { createSku(input: $input) { id } }', {
-    input: {
-      code,
-      name: code,
-      category: 'FRUIT',
-      unit: 'box',
-      unitWeightGrams: 500,
-      storageZone: 'AMBIENT',
-      shelfLifeDays: 60,
-      price: '8.80',
-    },
-  });
-  if (res.errors) throw new Error(JSON.stringify(res.errors));
-  if (units)
-    await receive(
-      app,
-      { skuCode: code, farmCode: 'FARM-ZEZHOU-002', quantity: units, locationCode: 'A-01-01' },
-      warehouse,
-    );
+function newSku(code: string, units: number) {
+  return stockedSku(app, code, units, warehouse);
 }
 
 /**

@@ -33,6 +33,29 @@ export async function receive(app: TestApp, args: ReceiveArgs, token?: string) {
   return res.data.receiveLot;
 }
 
+/**
+ * A SKU of a test's own (an ambient box of fruit at 8.80, supplied by FARM-ZEZHOU-002 of the reference
+ * data) with `units` received into A-01-01 (none when 0); answers its id.
+ */
+export async function stockedSku(app: TestApp, code: string, units: number, token?: string): Promise<number> {
+  const res = await app.gql('mutation($input: CreateSkuInput!) { createSku(input: $input) { id } }', {
+    input: {
+      code,
+      name: code,
+      category: 'FRUIT',
+      unit: 'box',
+      unitWeightGrams: 500,
+      storageZone: 'AMBIENT',
+      shelfLifeDays: 60,
+      price: '8.80',
+    },
+  });
+  if (res.errors) throw new Error(`createSku failed: ${JSON.stringify(res.errors)}`);
+  if (units) await receive(app, { skuCode: code, quantity: units, locationCode: 'A-01-01' }, token);
+  const [{ id }] = await app.dataSource.query('SELECT id FROM sku WHERE code = ?', [code]);
+  return Number(id);
+}
+
 export function placeOrderRaw(app: TestApp, input: Record<string, unknown>, token?: string) {
   return app.gql(
     `mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { ${ORDER_FIELDS} } }`,
