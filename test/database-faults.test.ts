@@ -278,6 +278,8 @@ describeOnMysql('database faults, on a private MariaDB', () => {
     it('answers /ready 503 while it hangs, and requests TRY_AGAIN with HTTP 503', async () => {
       await newSku(s, 'JC-HANG', 10);
       db.pause();
+      // A probe right after SIGSTOP was once seen answered (CI): wait until one meets the stopped server.
+      await until('/ready to see the hang', async () => (await fetch(`${s.base}/ready`)).status === 503);
       const ready = await Promise.all([fetch(`${s.base}/ready`), fetch(`${s.base}/ready`)]);
       for (const res of ready) {
         expect(res.status).toBe(503);
