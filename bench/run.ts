@@ -723,35 +723,16 @@ function printFlashSale(runs: FlashRun[], options: Options): void {
     'SQL/answer',
     'peak busy DB conns',
   ];
+  const phase = (r: FlashRun, label: string, p: FlashRun['result']['selling'], sql: number, peak: number) => [
+    `merging ${r.merging}`,
+    label,
+    ...[p.answers, p.perSecond, p.p50Ms, p.p99Ms, sql, peak].map(String),
+  ];
   const cells = runs.flatMap((r) => [
-    [
-      `merging ${r.merging}`,
-      'selling (accepted)',
-      String(r.result.selling.answers),
-      String(r.result.selling.perSecond),
-      String(r.result.selling.p50Ms),
-      String(r.result.selling.p99Ms),
-      String(r.sqlPerAccepted),
-      String(r.peakBusySelling),
-    ],
-    [
-      `merging ${r.merging}`,
-      'sold out (refused)',
-      String(r.result.soldOut.answers),
-      String(r.result.soldOut.perSecond),
-      String(r.result.soldOut.p50Ms),
-      String(r.result.soldOut.p99Ms),
-      String(r.sqlPerRefusal),
-      String(r.peakBusySoldOut),
-    ],
+    phase(r, 'selling (accepted)', r.result.selling, r.sqlPerAccepted, r.peakBusySelling),
+    phase(r, 'sold out (refused)', r.result.soldOut, r.sqlPerRefusal, r.peakBusySoldOut),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (c: string[]) =>
-    `| ${c.map((v, i) => (i < 2 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join(' | ')} |`;
-  console.log(
-    `${line(header)}\n|${widths.map((w, i) => (i < 2 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
-  );
-  for (const c of cells) console.log(line(c));
+  console.log(markdownTable(header, cells));
   const on = runs.find((r) => r.merging === 'on');
   const off = runs.find((r) => r.merging === 'off');
   for (const r of runs)
@@ -777,15 +758,18 @@ function printTable(rows: Row[]): void {
     r.sqlPerRequest === null ? '-' : String(r.sqlPerRequest),
     String(r.peakRssMb),
   ]);
+  console.log(`\n${markdownTable(header, cells)}`);
+  for (const r of rows) if (r.firstError) console.log(`first error of ${r.scenario}: ${r.firstError}`);
+  console.log('');
+}
+
+/** A Markdown table: the first two columns left-aligned, the figures right-aligned. */
+function markdownTable(header: string[], cells: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (c: string[]) =>
     `| ${c.map((v, i) => (i < 2 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join(' | ')} |`;
-  console.log(
-    `\n${line(header)}\n|${widths.map((w, i) => (i < 2 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
-  );
-  for (const c of cells) console.log(line(c));
-  for (const r of rows) if (r.firstError) console.log(`first error of ${r.scenario}: ${r.firstError}`);
-  console.log('');
+  const rule = `|${widths.map((w, i) => (i < 2 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  return [line(header), rule, ...cells.map(line)].join('\n');
 }
 
 main().catch((error) => {
