@@ -47,7 +47,7 @@ interface Options {
   units: number;
   /** Only these cases (a, b, c, d, e, soak, export); all when empty. */
   only: string[];
-  /** A directory for CPU profiles of the gateway during the flash sale's phases (--profile). */
+  /** A directory for CPU profiles of the gateway: each of its scenarios, the flash sale's phases. */
   profile: string | null;
 }
 
@@ -172,7 +172,11 @@ async function measure(child: Child, scenario: Scenario, options: Options, durat
     });
   if (options.warmup > 0) await run(options.warmup);
   await child.ask('reset');
+  // --profile: a CPU profile of the gateway for each of its scenarios, beside the flash sale's.
+  const profiled = options.profile && scenario.target === 'gateway';
+  if (profiled) await child.ask('profile-start');
   const result = await run(duration);
+  if (profiled) await child.ask('profile-stop', { path: profilePath(options.profile!, scenario.name) });
   const stats = await child.ask('stats');
   const completed = result.requests.total;
   const row: Row = {
@@ -193,6 +197,16 @@ async function measure(child: Child, scenario: Scenario, options: Options, durat
     `  ${row.target.padEnd(7)} ${row.scenario.padEnd(28)} ${row.requestsPerSecond} req/s, p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, errors ${row.errors}`,
   );
   return row;
+}
+
+/** Where --profile writes a scenario's CPU profile: its name as a file name. */
+function profilePath(dir: string, scenario: string): string {
+  mkdirSync(dir, { recursive: true });
+  const name = scenario
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+  return join(dir, `${name}.cpuprofile`);
 }
 
 /**
