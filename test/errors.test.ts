@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { echo, ERROR_CODES, MAX_ECHOED_INPUT } from '../src/graphql/errors';
+import { echo, ERROR_CODES, insufficientStock, MAX_ECHOED_INPUT } from '../src/graphql/errors';
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -30,6 +30,15 @@ describe('the one home of error codes', () => {
     expect(readFileSync(join(src, 'subscriptions', 'subscription-server.ts'), 'utf8')).not.toMatch(
       /^import \{[^}]*\} from '\.\.\/app'/m,
     );
+  });
+
+  it('builds coded errors without a stack trace, and leaves the limit for other errors as it was', () => {
+    const frames = Error.stackTraceLimit;
+    const refusal = insufficientStock([{ skuCode: 'JC-MILLET-2500G', requested: 2, available: 1 }]);
+    expect(refusal.extensions.code).toBe('INSUFFICIENT_STOCK');
+    expect(refusal.stack).not.toMatch(/\n\s+at /);
+    expect(Error.stackTraceLimit).toBe(frames);
+    expect(new Error('unexpected').stack).toMatch(/\n\s+at /);
   });
 
   it('clips echoed input', () => {
