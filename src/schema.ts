@@ -14,6 +14,7 @@ import { ReferenceResolver } from './catalog/reference.resolver';
 import { SkuResolver } from './catalog/sku.resolver';
 import { NodeResolver } from './graphql/node.resolver';
 import { DateTimeScalar } from './graphql/scalars';
+import { validateArguments } from './graphql/validate-arguments';
 import {
   AllocationResolver,
   DestinationResolver,
@@ -79,7 +80,7 @@ export function gatewaySchema(): GraphQLSchema {
     resolvers,
     authChecker,
     pubSub: unusedPubSub,
-    validate: true,
+    validateFn: validateArguments,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
   }));
 }
