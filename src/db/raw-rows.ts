@@ -3,8 +3,36 @@ import { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 
 interface Plan {
   select: string;
-  columns: ColumnMetadata[];
+  /** Each column's database name and how its raw value is set on the entity. */
+  columns: { databaseName: string; set: (entity: ObjectLiteral, raw: unknown) => void }[];
   create: () => ObjectLiteral;
+}
+
+/** Column types whose raw value the driver returns as it is kept (numbers, strings): nothing to convert. */
+const PLAIN_TYPES: ReadonlySet<unknown> = new Set([String, 'int', 'bigint', 'varchar', 'char', 'text']);
+
+/**
+ * How a column's raw value is set on an entity: directly for a plain column (no transformer, no embedded
+ * or relation path, a type the driver returns as kept), otherwise through TypeORM's own conversion, as
+ * its query builder would hydrate it.
+ */
+function setterOf(dataSource: DataSource, column: ColumnMetadata): Plan['columns'][number]['set'] {
+  const driver = dataSource.driver;
+  const convert = (entity: ObjectLiteral, raw: unknown) =>
+    column.setEntityValue(entity, driver.prepareHydratedValue(raw, column));
+  if (column.transformer || column.embeddedMetadata || column.isVirtual) return convert;
+  const property = column.propertyName;
+  if (PLAIN_TYPES.has(column.type))
+    return (entity, raw) => {
+      entity[property] = raw;
+    };
+  // `number` properties (ids): the driver's conversion parses a string, an integer is already what it gives.
+  if (column.type === Number)
+    return (entity, raw) => {
+      if (Number.isInteger(raw)) entity[property] = raw;
+      else convert(entity, raw);
+    };
+  return convert;
 }
 
 const plans = new WeakMap<DataSource, Map<EntityTarget<ObjectLiteral>, Plan>>();
@@ -19,7 +47,7 @@ function planOf(dataSource: DataSource, entity: EntityTarget<ObjectLiteral>): Pl
     const q = (name: string) => dataSource.driver.escape(name);
     plan = {
       select: `SELECT ${columns.map((c) => q(c.databaseName)).join(', ')} FROM ${q(metadata.tableName)}`,
-      columns,
+      columns: columns.map((c) => ({ databaseName: c.databaseName, set: setterOf(dataSource, c) })),
       create: () => metadata.create(undefined, { fromDeserializer: true }) as ObjectLiteral,
     };
     byEntity.set(entity, plan);
@@ -47,11 +75,9 @@ export async function rowsWhereIn<T extends ObjectLiteral>(
     `${plan.select} WHERE ${q(column)} IN (${keys.map(() => '?').join(', ')})${order}`,
     [...keys],
   );
-  const driver = dataSource.driver;
   return rows.map((raw) => {
     const entity = plan.create();
-    for (const c of plan.columns)
-      c.setEntityValue(entity, driver.prepareHydratedValue(raw[c.databaseName], c));
+    for (const c of plan.columns) c.set(entity, raw[c.databaseName]);
     return entity as T;
   });
 }
