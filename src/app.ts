@@ -17,6 +17,7 @@ import {
   unauthenticated,
   unknownKey,
 } from './graphql/errors';
+import { compiledExecution } from './graphql/compiled-execution';
 import { documentShapeRule, PARSE_OPTIONS, queryLimitsPlugin } from './graphql/query-cost';
 import { Loaders } from './loaders';
 import { Metrics } from './metrics';
@@ -92,7 +93,8 @@ export async function createApp(
   };
 
   const apollo = new ApolloServer<Context>({
-    schema: gatewaySchema(),
+    // graphql-jit executes the schema's operations (src/graphql/compiled-execution.ts).
+    gateway: compiledExecution(gatewaySchema()),
     introspection: !production,
     includeStacktraceInErrorResponses: !production,
     hideSchemaDetailsFromClientErrors: production,

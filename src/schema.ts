@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { GraphQLSchema } from 'graphql';
+import { GraphQLInterfaceType, GraphQLSchema } from 'graphql';
 import { buildSchemaSync, NonEmptyArray } from 'type-graphql';
 import { AuthResolver } from './auth/auth.resolver';
 import { authChecker } from './auth/auth-checker';
@@ -12,6 +12,7 @@ import {
 } from './dashboard/dashboard.resolver';
 import { ReferenceResolver } from './catalog/reference.resolver';
 import { SkuResolver } from './catalog/sku.resolver';
+import { nodeTypeOf } from './graphql/node';
 import { NodeResolver } from './graphql/node.resolver';
 import { DateTimeScalar } from './graphql/scalars';
 import { validateArguments } from './graphql/validate-arguments';
@@ -76,11 +77,16 @@ let schema: GraphQLSchema | undefined;
 
 /** The executable schema, built once per process from the resolver classes. */
 export function gatewaySchema(): GraphQLSchema {
-  return (schema ??= buildSchemaSync({
+  if (schema) return schema;
+  schema = buildSchemaSync({
     resolvers,
     authChecker,
     pubSub: unusedPubSub,
     validateFn: validateArguments,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
-  }));
+  });
+  // type-graphql wraps resolveType in an async function; graphql-jit (src/graphql/compiled-execution.ts)
+  // resolves an abstract type at once, so Node's own synchronous rule is put back.
+  (schema.getType('Node') as GraphQLInterfaceType).resolveType = nodeTypeOf;
+  return schema;
 }

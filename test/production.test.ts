@@ -73,6 +73,29 @@ describe.each([
     expect(JSON.stringify(res.errors)).not.toMatch(/SELECT|stacktrace/);
   });
 
+  // A thrown value that is not an Error of this realm (as the driver's network errors are inside jest, or
+  // anything thrown that is not an Error) is masked or answered TRY_AGAIN all the same.
+  it('masks unexpected errors that are not Errors, and answers database faults among them TRY_AGAIN', async () => {
+    const placeOrder = `mutation { placeOrder(input: { idempotencyKey: "k-1", merchantCode: "M-1",
+      lines: [{ skuCode: "S-1", quantity: 1 }], destination: { stationCode: "ST-1" } }) { number } }`;
+    const spy = jest
+      .spyOn(app.gateway.services.orders, 'placeOrder')
+      .mockRejectedValueOnce(new Error('ER_PARSE_ERROR near SELECT * FROM orders'))
+      .mockRejectedValueOnce({ message: 'ER_PARSE_ERROR near SELECT * FROM orders' })
+      .mockRejectedValueOnce({ message: 'connect ECONNREFUSED 127.0.0.1:3306', code: 'ECONNREFUSED' });
+    const answers = [await app.gql(placeOrder), await app.gql(placeOrder)];
+    const fault = await app.gql(placeOrder);
+    spy.mockRestore();
+    for (const unexpected of answers) {
+      expect(unexpected.errors).toMatchObject([
+        { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+      ]);
+      expect(JSON.stringify(unexpected.errors)).not.toMatch(/SELECT/);
+    }
+    expect(fault.errors).toMatchObject([{ extensions: { code: 'TRY_AGAIN' } }]);
+    expect(fault.status).toBe(503);
+  });
+
   it('keeps CSRF prevention on: a simple cross-site request is refused', async () => {
     const count = await app.dataSource.getRepository(Farm).count();
     const form = await request(app.gateway.app)

@@ -77,6 +77,19 @@ export function gatewayError(
   }
 }
 
+/**
+ * An error graphql-jit located for a resolver that threw something other than a GraphQLError, as graphql-js
+ * would have built it (with its extensions object, which Apollo Server reads); others pass as they are.
+ */
+export function asLocatedError(error: GraphQLError): GraphQLError {
+  if (error.extensions) return error;
+  const located = new GraphQLError(error.message, {
+    path: error.path,
+    originalError: error.originalError ?? undefined,
+  });
+  return Object.assign(located, { locations: error.locations });
+}
+
 export const badInput = (field: string, message: string) =>
   gatewayError('BAD_USER_INPUT', message, { field });
 /** BAD_USER_INPUT found before the operation runs (HTTP 400, as for variables of the wrong type). */
@@ -265,7 +278,9 @@ export function formatError(
     const field = fieldOfVariableError(formatted.message);
     if (field) formatted = { ...formatted, extensions: { ...formatted.extensions, field } };
   }
-  if (code && KNOWN_CODES.has(code) && (original instanceof GraphQLError || !(original instanceof Error))) {
+  // INTERNAL_SERVER_ERROR is what Apollo gives anything without a code: it is masked below, never passed.
+  const passes = code && code !== 'INTERNAL_SERVER_ERROR' && KNOWN_CODES.has(code);
+  if (passes && (original instanceof GraphQLError || !(original instanceof Error))) {
     if (!production) return formatted;
     const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };

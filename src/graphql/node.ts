@@ -12,9 +12,11 @@ export function fromGlobalId(globalId: string): { type: string; id: number } | n
   return { type: match[1], id: Number(match[2]) };
 }
 
-@InterfaceType('Node', {
-  resolveType: (value) => (value as { constructor: { nodeType?: string } }).constructor.nodeType,
-})
+/** The object type of a Node: each entity class names its own. */
+export const nodeTypeOf = (value: unknown): string | undefined =>
+  (value as { constructor: { nodeType?: string } }).constructor.nodeType;
+
+@InterfaceType('Node', { resolveType: nodeTypeOf })
 export abstract class Node {
   @Field(() => ID, {
     name: 'id',
