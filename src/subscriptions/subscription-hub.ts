@@ -67,6 +67,8 @@ export class CoalescingQueue<T = number> {
  */
 export interface DeliveryGate {
   admit(): Promise<void> | void;
+  /** Told when the subscriber asks for its next change: graphql-ws asks once it has sent the one before. */
+  sent?(): void;
 }
 
 /**
@@ -104,6 +106,7 @@ export class ChangeStream implements AsyncIterableIterator<Change> {
   }
 
   async next(): Promise<IteratorResult<Change>> {
+    this.gate?.sent?.();
     while (!this.finished && !this.queue.size) {
       await new Promise<void>((resolve) => {
         this.arrival = resolve;

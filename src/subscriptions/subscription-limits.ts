@@ -55,21 +55,34 @@ export class SocketFlow {
 
   /** Undefined when the socket has room; else a promise that settles once the client has caught up. */
   admit(): Promise<void> | undefined {
-    if (this.closed) return undefined;
-    const unread = this.unread;
-    // Acknowledgements are asked for well before the bound, so a client that reads is never held.
-    if (unread >= this.bound / 4) this.ping();
-    if (unread <= this.bound) return undefined;
-    this.slowTimer ??= setTimeout(() => {
-      if (!this.closed && this.unread > this.bound) this.onSlow(this);
-    }, this.slowMs).unref();
+    if (this.closed || !this.behind()) return undefined;
     return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /**
+   * After a send: the send that took the socket past the bound starts its slow clock, as the next change,
+   * which would otherwise start it, may never come.
+   */
+  sent(): void {
+    if (!this.closed) this.behind();
   }
 
   close(): void {
     this.closed = true;
     this.socket.off('pong', this.pong);
     this.release();
+  }
+
+  /** Whether more than `bound` bytes are unread; if so, the slow clock runs. */
+  private behind(): boolean {
+    const unread = this.unread;
+    // Acknowledgements are asked for well before the bound, so a client that reads is never held.
+    if (unread >= this.bound / 4) this.ping();
+    if (unread <= this.bound) return false;
+    this.slowTimer ??= setTimeout(() => {
+      if (!this.closed && this.unread > this.bound) this.onSlow(this);
+    }, this.slowMs).unref();
+    return true;
   }
 
   private written(): number {
@@ -266,6 +279,7 @@ export class SubscriptionRegistry {
         if (!room) return points.admit(cost);
         return room.then(() => points.admit(cost));
       },
+      sent: () => flow?.sent(),
     };
   }
 

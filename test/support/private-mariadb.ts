@@ -1,5 +1,5 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,8 +17,8 @@ export interface PrivateMariadb {
   /** mysql://root@127.0.0.1:<port>/ : a base URL for startTestApp's `server` option. */
   url: string;
   port: number;
-  /** SIGSTOP: the server hangs, connections stay open, nothing answers. */
-  pause(): void;
+  /** SIGSTOP: the server hangs, connections stay open, nothing answers once this has resolved. */
+  pause(): Promise<void>;
   /** SIGCONT after pause(). */
   resume(): void;
   /** SIGKILL: the server is gone; connections drop, new ones are refused. */
@@ -35,6 +35,21 @@ async function freePort(): Promise<number> {
       const { port } = server.address() as { port: number };
       server.close(() => resolve(port));
     });
+  });
+}
+
+/** Whether every thread of `pid` is stopped (or gone), from /proc (Linux). */
+function allStopped(pid: number): boolean {
+  return readdirSync(`/proc/${pid}/task`).every((task) => {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
+    } catch {
+      return true; // the thread ended meanwhile
+    }
+    // "<tid> (<name>) <state> ...": the name may hold spaces and parentheses.
+    const state = stat[stat.lastIndexOf(')') + 2];
+    return state === 'T' || state === 'Z' || state === 'X';
   });
 }
 
@@ -102,7 +117,15 @@ export async function startPrivateMariadb(): Promise<PrivateMariadb> {
   return {
     url: `mysql://root@127.0.0.1:${port}/`,
     port,
-    pause: () => signal('SIGSTOP'),
+    async pause() {
+      signal('SIGSTOP');
+      // kill() returns before the server has stopped: each of its threads stops when it next runs, and
+      // until then it may answer (a query sent right after kill() was, 1 time in 5, on a loaded machine).
+      for (let i = 0; !exited && !allStopped(child.pid!); i++) {
+        if (i >= 5000) throw new Error('mariadbd was not stopped 5000 turns after SIGSTOP');
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    },
     resume: () => signal('SIGCONT'),
     async kill() {
       signal('SIGKILL');
