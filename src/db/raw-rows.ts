@@ -1,4 +1,5 @@
-import { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
+import { DataSource, EntityTarget, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { DriverUtils } from 'typeorm/driver/DriverUtils';
 import { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 
 interface Plan {
@@ -75,9 +76,41 @@ export async function rowsWhereIn<T extends ObjectLiteral>(
     `${plan.select} WHERE ${q(column)} IN (${keys.map(() => '?').join(', ')})${order}`,
     [...keys],
   );
-  return rows.map((raw) => {
-    const entity = plan.create();
-    for (const c of plan.columns) c.set(entity, raw[c.databaseName]);
-    return entity as T;
-  });
+  return rows.map((raw) => hydrate(plan, raw, (c) => c.databaseName) as T);
+}
+
+function hydrate(
+  plan: Plan,
+  raw: Record<string, unknown>,
+  key: (column: Plan['columns'][number]) => string,
+): ObjectLiteral {
+  const entity = plan.create();
+  for (const c of plan.columns) c.set(entity, raw[key(c)]);
+  return entity;
+}
+
+/**
+ * The entities a query builder selects, as getMany() would give them but hydrated as rowsWhereIn does
+ * (TypeORM's transformer took a sixth of the nested orders page's CPU). A query that joins other tables
+ * (or maps relation ids or counts) goes to getMany(), which also folds the rows a join repeats.
+ */
+export async function entitiesOf<T extends ObjectLiteral>(query: SelectQueryBuilder<T>): Promise<T[]> {
+  const {
+    mainAlias: main,
+    joinAttributes,
+    relationIdAttributes,
+    relationCountAttributes,
+  } = query.expressionMap;
+  const plain = !joinAttributes.length && !relationIdAttributes.length && !relationCountAttributes.length;
+  if (!plain || !main?.hasMetadata) return query.getMany();
+  const dataSource = query.connection;
+  const plan = planOf(dataSource, main.target);
+  const aliases = new Map(
+    plan.columns.map((c) => [
+      c,
+      DriverUtils.buildAlias(dataSource.driver, undefined, main.name, c.databaseName),
+    ]),
+  );
+  const rows: Record<string, unknown>[] = await query.getRawMany();
+  return rows.map((raw) => hydrate(plan, raw, (c) => aliases.get(c)!) as T);
 }

@@ -1,5 +1,6 @@
 import { ArgsType, ClassType, Field, Int, ObjectType } from 'type-graphql';
 import { Brackets, SelectQueryBuilder } from 'typeorm';
+import { entitiesOf } from '../db/raw-rows';
 import { badInput } from './errors';
 
 export const MAX_PAGE = 100;
@@ -116,7 +117,7 @@ export async function paginate<T extends { id: number }>(
   args: ConnectionArgs,
   sort: SortKey<T> | null = null,
   direction: 'ASC' | 'DESC' = 'ASC',
-  fetch: (page: SelectQueryBuilder<T>) => Promise<T[]> = (page) => page.getMany(),
+  fetch: (page: SelectQueryBuilder<T>) => Promise<T[]> = entitiesOf,
 ): Promise<Connection<T>> {
   const window = pageWindow(args, sort ? 2 : 1);
   const alias = query.alias;
