@@ -142,13 +142,18 @@ it('a client that reads gets through a bound far smaller than what it is sent, t
   expect(socket.bytes).toBeGreaterThan(4 * BOUND);
 });
 
-it('closes a socket that stays behind the bound with 4413 and the reason', async () => {
+/** A stock subscriber on a gateway that closes sockets 0.2 s behind the bound, paused once subscribed. */
+async function pausedStockSubscriber() {
   const server = await serve(200);
   const socket = connect(server);
   await socket.subscribe('stock', STOCK, { codes: ['JC-MILLET-2500G'] });
   await eventually(() => server.subscriptions.hub.size === 1, 'the subscription to open');
   socket.pause();
-  const { socket: gatewaySide } = serverSide(server);
+  return { server, socket, gatewaySide: serverSide(server).socket };
+}
+
+it('closes a socket that stays behind the bound with 4413 and the reason', async () => {
+  const { server, socket, gatewaySide } = await pausedStockSubscriber();
   for (let onHand = 1; serverSide(server).unread <= BOUND; onHand += 1) {
     expect(onHand).toBeLessThan(10 * CHANGES);
     await change(onHand);
@@ -167,12 +172,7 @@ it('closes a socket that stays behind the bound with 4413 and the reason', async
 // The loop above ends on a change held back, or, usual on MariaDB, whose reads are slower, on the send that
 // crossed the bound; this one always ends on that send, with nothing held after it.
 it('closes a socket whose last event took it past the bound, though no change comes after it', async () => {
-  const server = await serve(200);
-  const socket = connect(server);
-  await socket.subscribe('stock', STOCK, { codes: ['JC-MILLET-2500G'] });
-  await eventually(() => server.subscriptions.hub.size === 1, 'the subscription to open');
-  socket.pause();
-  const { socket: gatewaySide } = serverSide(server);
+  const { server, socket, gatewaySide } = await pausedStockSubscriber();
   // One change at a time, each sent before the next: the last one sent is the one that crossed the bound.
   for (let onHand = 1; serverSide(server).unread <= BOUND; onHand += 1) {
     expect(onHand).toBeLessThan(10 * CHANGES);

@@ -6,6 +6,8 @@ interface Plan {
   select: string;
   /** Each column's database name and how its raw value is set on the entity. */
   columns: { databaseName: string; set: (entity: ObjectLiteral, raw: unknown) => void }[];
+  /** The columns' keys in a raw row of a query builder, by the query's alias, built once per alias. */
+  aliasedKeys: Map<string, string[]>;
   create: () => ObjectLiteral;
 }
 
@@ -49,6 +51,7 @@ function planOf(dataSource: DataSource, entity: EntityTarget<ObjectLiteral>): Pl
     plan = {
       select: `SELECT ${columns.map((c) => q(c.databaseName)).join(', ')} FROM ${q(metadata.tableName)}`,
       columns: columns.map((c) => ({ databaseName: c.databaseName, set: setterOf(dataSource, c) })),
+      aliasedKeys: new Map(),
       create: () => metadata.create(undefined, { fromDeserializer: true }) as ObjectLiteral,
     };
     byEntity.set(entity, plan);
@@ -76,16 +79,13 @@ export async function rowsWhereIn<T extends ObjectLiteral>(
     `${plan.select} WHERE ${q(column)} IN (${keys.map(() => '?').join(', ')})${order}`,
     [...keys],
   );
-  return rows.map((raw) => hydrate(plan, raw, (c) => c.databaseName) as T);
+  return rows.map((raw) => hydrate(plan, raw) as T);
 }
 
-function hydrate(
-  plan: Plan,
-  raw: Record<string, unknown>,
-  key: (column: Plan['columns'][number]) => string,
-): ObjectLiteral {
+/** An entity from a raw row whose keys are its columns' database names, or `keys`, column by column. */
+function hydrate(plan: Plan, raw: Record<string, unknown>, keys?: string[]): ObjectLiteral {
   const entity = plan.create();
-  for (const c of plan.columns) c.set(entity, raw[key(c)]);
+  plan.columns.forEach((c, i) => c.set(entity, raw[keys ? keys[i] : c.databaseName]));
   return entity;
 }
 
@@ -105,12 +105,13 @@ export async function entitiesOf<T extends ObjectLiteral>(query: SelectQueryBuil
   if (!plain || !main?.hasMetadata) return query.getMany();
   const dataSource = query.connection;
   const plan = planOf(dataSource, main.target);
-  const aliases = new Map(
-    plan.columns.map((c) => [
-      c,
+  let keys = plan.aliasedKeys.get(main.name);
+  if (!keys) {
+    keys = plan.columns.map((c) =>
       DriverUtils.buildAlias(dataSource.driver, undefined, main.name, c.databaseName),
-    ]),
-  );
+    );
+    plan.aliasedKeys.set(main.name, keys);
+  }
   const rows: Record<string, unknown>[] = await query.getRawMany();
-  return rows.map((raw) => hydrate(plan, raw, (c) => aliases.get(c)!) as T);
+  return rows.map((raw) => hydrate(plan, raw, keys) as T);
 }
