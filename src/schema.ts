@@ -13,6 +13,7 @@ import {
 import { ReferenceResolver } from './catalog/reference.resolver';
 import { SkuResolver } from './catalog/sku.resolver';
 import { nodeTypeOf } from './graphql/node';
+import { readPlainFieldsInline } from './graphql/plain-fields';
 import { NodeResolver } from './graphql/node.resolver';
 import { DateTimeScalar } from './graphql/scalars';
 import { validateArguments } from './graphql/validate-arguments';
@@ -88,5 +89,6 @@ export function gatewaySchema(): GraphQLSchema {
   // type-graphql wraps resolveType in an async function; graphql-jit (src/graphql/compiled-execution.ts)
   // resolves an abstract type at once, so Node's own synchronous rule is put back.
   (schema.getType('Node') as GraphQLInterfaceType).resolveType = nodeTypeOf;
+  readPlainFieldsInline(schema);
   return schema;
 }

@@ -1,0 +1,31 @@
+import { GraphQLObjectType, GraphQLSchema } from 'graphql';
+import { getMetadataStorage } from 'type-graphql';
+
+/**
+ * Drops type-graphql's wrapper from the fields that only read a property of the same name: no field resolver,
+ * no `@Authorized`, no middleware. type-graphql gives each such field a resolver that reads `root[name]`;
+ * without it graphql-jit (src/graphql/compiled-execution.ts) reads the property inline. A field whose schema
+ * name differs from its property (`id` from `nodeId`) keeps its resolver, and so does any field this pass
+ * cannot match to its metadata.
+ */
+export function readPlainFieldsInline(schema: GraphQLSchema): void {
+  const storage = getMetadataStorage();
+  const hasFieldResolver = (target: Function, name: string) =>
+    storage.fieldResolvers.some((resolver) => resolver.getObjectType?.() === target && resolver.methodName === name);
+  for (const objectType of storage.objectTypes) {
+    const type = schema.getType(objectType.name);
+    if (!(type instanceof GraphQLObjectType)) continue;
+    const declared = [
+      ...(objectType.fields ?? []),
+      ...storage.interfaceTypes
+        .filter((it) => objectType.interfaceClasses?.includes(it.target))
+        .flatMap((it) => it.fields ?? []),
+    ];
+    for (const [schemaName, field] of Object.entries(type.getFields())) {
+      const metadata = declared.find((it) => it.schemaName === schemaName);
+      if (!metadata || metadata.name !== schemaName || metadata.roles || metadata.middlewares?.length) continue;
+      if (hasFieldResolver(metadata.target, metadata.name)) continue;
+      field.resolve = undefined;
+    }
+  }
+}
