@@ -64,11 +64,13 @@ describe('placeOrder', () => {
         { skuCode: 'JC-PEAR-5KG', quantity: 7 },
       ],
       baofu,
+      { carrierCode: 'SF' },
     );
     expect(order.number).toMatch(new RegExp(`^GD-${today.replace(/-/g, '')}-\\d{6,}$`));
     expect(order).toMatchObject({
       status: 'PLACED',
       merchant: { code: 'M-BAOFU-01' },
+      carrier: { code: 'SF' },
       total: { amount: '37.75', currency: 'CNY' },
       lines: [
         {
@@ -88,6 +90,12 @@ describe('placeOrder', () => {
       ],
       history: [{ status: 'PLACED', actor: 'merchant-test', note: null }],
     });
+    const read = await app.gql(
+      'query($n: String!) { order(number: $n) { destination { station { code } } } }',
+      { n: order.number },
+      baofu,
+    );
+    expect(read.data.order.destination.station).toEqual({ code: 'ST-GAODU-BAOFU' });
     expect(await stockOf(app, 'JC-HAWTHORN-500G')).toMatchObject({
       onHand: hawthorn.onHand,
       reserved: hawthorn.reserved + 3,

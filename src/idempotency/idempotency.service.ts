@@ -4,6 +4,7 @@ import { withRows } from '../db/row-gate';
 import { inTransaction, isDuplicateKey } from '../db/transaction';
 import { badInput, conflict } from '../graphql/errors';
 import { logger } from '../logger';
+import type { JoinedColumns } from '../stock/stock-sql';
 import { Clock, currentTime, systemClock } from '../time';
 import { IdempotencyRecord } from './idempotency-record.entity';
 
@@ -222,7 +223,7 @@ interface RecordRow {
  * first anyway (placeOrder's SKUs: one round trip for a flash sale's refusals): its SQL, parameters and
  * columns (key_operation, key_request_hash, key_result_id). `earlierFromJoin` decides on what it read.
  */
-export function keyLookupJoin(request: KeyedRequest): { columns: string; join: string; params: unknown[] } {
+export function keyLookupJoin(request: KeyedRequest): JoinedColumns {
   return {
     columns:
       'key_record.operation AS key_operation, key_record.request_hash AS key_request_hash, key_record.result_id AS key_result_id',

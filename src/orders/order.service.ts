@@ -29,6 +29,7 @@ import {
   compactDate,
   execute,
   forUpdate,
+  idByCode,
   recordMovement,
   SkuForSale,
   skusForSale,
@@ -156,17 +157,22 @@ export class OrderService {
       key: input.idempotencyKey,
       input: [input.lines.map((l) => [l.skuCode, l.quantity]), destination, input.carrierCode ?? null],
     };
-    // One read for the key's record and the SKUs with their stock; a replay comes first, sold out or not.
+    // One read for the key's record, the SKUs with their stock, the station and the carrier; a replay comes
+    // first, sold out or not.
     const { skus, rows } = await skusForSale(
       this.dataSource,
       input.lines.map((l) => l.skuCode),
-      keyLookupJoin(request),
+      [
+        keyLookupJoin(request),
+        idByCode(this.dataSource.getMetadata(VillageStation).tableName, 'station', destination.stationCode),
+        idByCode(this.dataSource.getMetadata(Carrier).tableName, 'carrier', input.carrierCode ?? null),
+      ],
     );
     const earlier = rows.length
       ? await earlierFromJoin(this.dataSource, request, rows[0], loadOrder)
       : await earlierResult(this.dataSource, request, loadOrder);
     if (earlier) return earlier.value;
-    const prepared = await this.prepare(principal, merchant, input, destination, request, skus);
+    const prepared = this.prepare(principal, merchant, input, destination, request, skus, rows[0]);
     if (!this.merger) return this.placeSingle(prepared, true);
     return this.merger.submit(
       input.lines.map((l) => l.skuCode),
@@ -175,17 +181,19 @@ export class OrderService {
   }
 
   /**
-   * The checks and reads of an order before its transaction: its SKUs and what can be sold of them (read
-   * with its key, without a lock: what the stock cannot meet now is refused here), station and carrier.
+   * The checks of an order before its transaction, on what placeOrder read with its key (without a lock):
+   * its SKUs and what can be sold of them (what the stock cannot meet now is refused here), its station and
+   * carrier (`read`: a row of that read, absent when no SKU of the order exists).
    */
-  private async prepare(
+  private prepare(
     principal: Principal,
     merchant: Merchant,
     input: PlaceOrderInput,
     destination: ReturnType<typeof checkDestination>,
     request: KeyedRequest,
     skus: Map<string, SkuForSale>,
-  ): Promise<PreparedOrder> {
+    read: Record<string, unknown> | undefined,
+  ): PreparedOrder {
     input.lines.forEach((line, i) => {
       const sku = skus.get(line.skuCode);
       if (!sku) throw notFound('SKU', line.skuCode, `lines.${i}.skuCode`);
@@ -201,15 +209,14 @@ export class OrderService {
         `An order may come to at most ${formatFen(MAX_ORDER_TOTAL_FEN)} yuan; with line ${over.index} it comes to ${formatFen(over.totalFen)}`,
       );
     refuseWhatCannotBeMet(input, skus);
-    const m = this.dataSource.manager;
-    const stationId = await this.idOf(
-      m,
-      VillageStation,
+    const stationId = idRead(
+      read!,
+      'station',
       destination.stationCode,
       'Village station',
       'destination.stationCode',
     );
-    const carrierId = await this.idOf(m, Carrier, input.carrierCode ?? null, 'Carrier', 'carrierCode');
+    const carrierId = idRead(read!, 'carrier', input.carrierCode ?? null, 'Carrier', 'carrierCode');
     return {
       principal,
       merchant,
@@ -663,22 +670,20 @@ export class OrderService {
     if (!merchant) throw notFound('Merchant', merchantCode, 'merchantCode');
     return merchant;
   }
+}
 
-  private async idOf(
-    m: EntityManager,
-    entity: typeof VillageStation | typeof Carrier,
-    code: string | null,
-    what: string,
-    field: string,
-  ): Promise<number | null> {
-    if (code == null) return null;
-    const [row] = (await m.query(
-      `SELECT id FROM ${m.connection.getMetadata(entity).tableName} WHERE code = ?`,
-      [code],
-    )) as { id: number | string }[];
-    if (!row) throw notFound(what, code, field);
-    return Number(row.id);
-  }
+/** The id an idByCode join read as `alias`_id; NOT_FOUND on `field` for a code that names no row. */
+function idRead(
+  row: Record<string, unknown>,
+  alias: string,
+  code: string | null,
+  what: string,
+  field: string,
+): number | null {
+  if (code == null) return null;
+  const id = row[`${alias}_id`] as number | string | null;
+  if (id == null) throw notFound(what, code, field);
+  return Number(id);
 }
 
 /** 1..100 lines (class-validator) and each SKU once. */

@@ -91,24 +91,41 @@ export interface SkuForSale {
   available: number;
 }
 
+/** Columns a read takes from a LEFT JOIN of its own: their SQL, the join's SQL and its parameters. */
+export interface JoinedColumns {
+  columns: string;
+  join: string;
+  params: unknown[];
+}
+
+/** The id of the row of `table` with this code as `alias`_id (null for no code or an unknown one). */
+export function idByCode(table: string, alias: string, code: string | null): JoinedColumns {
+  return {
+    columns: `${alias}.id AS ${alias}_id`,
+    join: `LEFT JOIN ${table} ${alias} ON ${alias}.code = ?`,
+    params: [code],
+  };
+}
+
 /**
  * The SKUs of these codes with what can be sold of each now, in one plain read (no lock): placeOrder's
  * lookup of its lines, which also refuses at once what the stock cannot meet. Only the conditional UPDATE
- * of takeAvailable ever accepts a reservation. `also` joins more columns to every row (the order's key).
+ * of takeAvailable ever accepts a reservation. `also` joins more columns to every row (the order's key,
+ * its station and carrier): each join matches one row at most, and its parameters are in `params`.
  */
 export async function skusForSale(
   m: DataSource | EntityManager,
   codes: string[],
-  also?: { columns: string; join: string; params: unknown[] },
+  also: JoinedColumns[] = [],
 ): Promise<{ skus: Map<string, SkuForSale>; rows: Record<string, unknown>[] }> {
   if (codes.length === 0) return { skus: new Map(), rows: [] };
   const rows: Record<string, unknown>[] = await m.query(
     `SELECT s.id AS id, s.code AS code, s.active AS active, s.price_fen AS price_fen,
             sl.on_hand AS on_hand, sl.reserved AS reserved, sl.held_or_expired AS held_or_expired,
-            ${expiredUnitsSql('s.id', '?')} AS expired_not_written_off${also ? `, ${also.columns}` : ''}
-     FROM sku s LEFT JOIN stock_level sl ON sl.sku_id = s.id ${also?.join ?? ''}
+            ${expiredUnitsSql('s.id', '?')} AS expired_not_written_off${also.map((j) => `, ${j.columns}`).join('')}
+     FROM sku s LEFT JOIN stock_level sl ON sl.sku_id = s.id ${also.map((j) => j.join).join(' ')}
      WHERE s.code IN (${codes.map(() => '?').join(', ')})`,
-    [shanghaiToday(), ...(also?.params ?? []), ...codes],
+    [shanghaiToday(), ...also.flatMap((j) => j.params), ...codes],
   );
   const skus = new Map(
     rows.map((r) => [
