@@ -10,8 +10,10 @@ import { getMetadataStorage } from 'type-graphql';
  */
 export function readPlainFieldsInline(schema: GraphQLSchema): void {
   const storage = getMetadataStorage();
-  const hasFieldResolver = (target: Function, name: string) =>
-    storage.fieldResolvers.some((resolver) => resolver.getObjectType?.() === target && resolver.methodName === name);
+  const hasFieldResolver = (field: { target: object; name: string }) =>
+    storage.fieldResolvers.some(
+      (resolver) => resolver.getObjectType?.() === field.target && resolver.methodName === field.name,
+    );
   for (const objectType of storage.objectTypes) {
     const type = schema.getType(objectType.name);
     if (!(type instanceof GraphQLObjectType)) continue;
@@ -23,8 +25,8 @@ export function readPlainFieldsInline(schema: GraphQLSchema): void {
     ];
     for (const [schemaName, field] of Object.entries(type.getFields())) {
       const metadata = declared.find((it) => it.schemaName === schemaName);
-      if (!metadata || metadata.name !== schemaName || metadata.roles || metadata.middlewares?.length) continue;
-      if (hasFieldResolver(metadata.target, metadata.name)) continue;
+      if (!metadata || metadata.name !== schemaName || hasFieldResolver(metadata)) continue;
+      if (metadata.roles || metadata.middlewares?.length) continue;
       field.resolve = undefined;
     }
   }
