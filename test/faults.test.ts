@@ -106,31 +106,37 @@ describe('the row gate', () => {
     const gate = new RowGate(2, 200, 'reservations of one SKU');
     const first = await gate.enter(['sku:A']);
     const second = await gate.enter(['sku:A', 'sku:B']);
+    expect([first.waited, second.waited]).toEqual([false, false]);
     expect(gate.load('sku:A')).toEqual({ holders: 2, waiting: 0 });
     const order: string[] = [];
-    const third = gate.enter(['sku:A']).then((leave) => {
+    const third = gate.enter(['sku:A']).then((entered) => {
       order.push('third');
-      return leave;
+      return entered;
     });
     const fourth = gate.enter(['sku:A']).then(
-      (leave) => {
+      (entered) => {
         order.push('fourth');
-        return leave;
+        return entered;
       },
       (error: unknown) => {
         order.push('fourth timed out');
         expect(error).toBeInstanceOf(DatabaseWaitTimeout);
         expect(databaseFault(error)).toBe('busy');
-        return () => undefined;
+        return { leave: () => undefined, waited: true };
       },
     );
     expect(gate.load('sku:A')).toEqual({ holders: 2, waiting: 2 });
     // Another row is not held up.
-    (await gate.enter(['sku:C']))();
-    first();
-    (await third)();
-    (await fourth)();
-    second();
+    const other = await gate.enter(['sku:C']);
+    expect(other.waited).toBe(false);
+    other.leave();
+    first.leave();
+    const thirdIn = await third;
+    // It waited for the others on the row: what it read before may be out of date.
+    expect(thirdIn.waited).toBe(true);
+    thirdIn.leave();
+    (await fourth).leave();
+    second.leave();
     expect(order).toEqual(['third', 'fourth']);
     expect(gate.load('sku:A')).toEqual({ holders: 0, waiting: 0 });
 
@@ -138,9 +144,9 @@ describe('the row gate', () => {
     const b = await gate.enter(['sku:A']);
     await expect(gate.enter(['sku:A'])).rejects.toBeInstanceOf(DatabaseWaitTimeout);
     expect(gate.load('sku:A')).toEqual({ holders: 2, waiting: 0 });
-    a();
-    b();
-    a();
+    a.leave();
+    b.leave();
+    a.leave();
     expect(gate.load('sku:A')).toEqual({ holders: 0, waiting: 0 });
   });
 });

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { rowGateOf } from '../src/db/row-gate';
 import { Role } from '../src/graphql/enums';
 import { createReferenceData } from './support/fixtures';
 import { nextKey, receive } from './support/operations';
@@ -93,5 +94,58 @@ describe('placeOrder of an ordinary SKU', () => {
     });
     expect(res!.errors?.[0].extensions).toMatchObject({ code: 'INSUFFICIENT_STOCK' });
     expect(statements).toHaveLength(1);
+  });
+});
+
+(onMysql ? describe : describe.skip)('placeOrder after waiting in the row gate (MySQL)', () => {
+  let gated: TestApp;
+  let token: string;
+  const placeGated = (skuCode: string) =>
+    gated.gql(
+      'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { number } }',
+      {
+        input: {
+          idempotencyKey: nextKey('gate'),
+          lines: [{ skuCode, quantity: 1 }],
+          destination: { stationCode: 'ST-GAODU-BAOFU' },
+        },
+      },
+      token,
+    );
+
+  beforeAll(async () => {
+    gated = await startTestApp({ ORDER_MERGING: 'off', RESERVATION_CONNECTIONS_PER_SKU: '1' });
+    await gated.gateway.webhookDispatcher.stop();
+    await createReferenceData(gated);
+    token = await gated.keyFor(Role.MERCHANT, 'M-BAOFU-01');
+    await receive(gated, { skuCode: 'JC-PEAR-5KG', quantity: 1, locationCode: 'C-01-01' });
+    // The instance's block of order ids is drawn by a first order of another SKU.
+    await receive(gated, { skuCode: 'JC-MILLET-2500G', quantity: 1, locationCode: 'A-01-01' });
+    expect((await placeGated('JC-MILLET-2500G')).errors).toBeUndefined();
+  });
+  afterAll(() => gated.close());
+
+  it('reads the stock again, so orders that waited for the last unit are refused without a transaction', async () => {
+    const gate = rowGateOf(gated.dataSource)!;
+    // The test holds the SKU's one place: five orders read one unit available, then wait for the place.
+    const held = await gate.enter(['sku:JC-PEAR-5KG']);
+    let answers: Awaited<ReturnType<typeof placeGated>>[] = [];
+    const statements = await statementsOf(gated.dataSource, async () => {
+      const placed = Promise.all(Array.from({ length: 5 }, () => placeGated('JC-PEAR-5KG')));
+      for (let i = 0; i < 200 && gate.load('sku:JC-PEAR-5KG').waiting < 5; i++)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(gate.load('sku:JC-PEAR-5KG').waiting).toBe(5);
+      held.leave();
+      answers = await placed;
+    });
+    expect(answers.map((a) => a.errors?.[0].extensions.code ?? 'PLACED').sort()).toEqual([
+      'INSUFFICIENT_STOCK',
+      'INSUFFICIENT_STOCK',
+      'INSUFFICIENT_STOCK',
+      'INSUFFICIENT_STOCK',
+      'PLACED',
+    ]);
+    // Only the order that took the unit began a transaction.
+    expect(statements.filter((sql) => sql === 'START TRANSACTION')).toHaveLength(1);
   });
 });

@@ -17,14 +17,18 @@ export class RowGate {
     private readonly what: string,
   ) {}
 
-  /** Waits for a place on every row of `keys`; returns the function that gives them back. */
-  async enter(keys: readonly string[]): Promise<() => void> {
+  /**
+   * Waits for a place on every row of `keys`: the function that gives them back, and whether a row was
+   * full, so that this work waited for others on it (what it read of the row before may be out of date).
+   */
+  async enter(keys: readonly string[]): Promise<{ leave: () => void; waited: boolean }> {
     const sorted = [...new Set(keys)].sort();
     const taken: string[] = [];
     const until = Date.now() + this.waitMs;
+    let waited = false;
     try {
       for (const key of sorted) {
-        await this.take(key, until - Date.now());
+        if (await this.take(key, until - Date.now())) waited = true;
         taken.push(key);
       }
     } catch (error) {
@@ -32,11 +36,12 @@ export class RowGate {
       throw error;
     }
     let left = false;
-    return () => {
+    const leave = () => {
       if (left) return;
       left = true;
       for (const key of taken) this.leave(key);
     };
+    return { leave, waited };
   }
 
   /** Transactions holding a place on `key` and transactions waiting for one (for tests and metrics). */
@@ -45,7 +50,8 @@ export class RowGate {
     return { holders: row?.holders ?? 0, waiting: row?.waiters.length ?? 0 };
   }
 
-  private take(key: string, ms: number): Promise<void> {
+  /** A place on `key`: true when it had to wait for one. */
+  private take(key: string, ms: number): Promise<boolean> {
     let row = this.rows.get(key);
     if (!row) {
       row = { holders: 0, waiters: [] };
@@ -53,14 +59,14 @@ export class RowGate {
     }
     if (row.holders < this.perRow) {
       row.holders++;
-      return Promise.resolve();
+      return Promise.resolve(false);
     }
     const waiting = row;
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<boolean>((resolve, reject) => {
       const admit = () => {
         clearTimeout(timer);
         waiting.holders++;
-        resolve();
+        resolve(true);
       };
       const timer = setTimeout(
         () => {
@@ -102,18 +108,19 @@ export function setRowGate(dataSource: DataSource, gate: RowGate): void {
 /**
  * Runs `work` holding a place on each hot row of `keys` (`sku:<code>` for a SKU's stock level) in the data
  * source's gate: at most the configured number of works per row at once, each with its pooled connection;
- * the others wait here without one. Without a gate (SQLite, scripts) `work` simply runs.
+ * the others wait here without one. `work` learns whether it waited. Without a gate (SQLite, scripts)
+ * `work` simply runs.
  */
 export async function withRows<T>(
   dataSource: DataSource,
   keys: readonly string[] | undefined,
-  work: () => Promise<T>,
+  work: (waited: boolean) => Promise<T>,
 ): Promise<T> {
   const gate = keys?.length ? rowGateOf(dataSource) : undefined;
-  if (!gate) return work();
-  const leave = await gate.enter(keys!);
+  if (!gate) return work(false);
+  const { leave, waited } = await gate.enter(keys!);
   try {
-    return await work();
+    return await work(waited);
   } finally {
     leave();
   }

@@ -36,8 +36,11 @@ export interface KeyedRequest {
 }
 
 export interface KeyedSteps<T> {
-  /** Checks run after the replay lookup and before the transaction (e.g. refusing what cannot be met). */
-  before?: () => Promise<void>;
+  /**
+   * Checks run after the replay lookup and before the transaction (e.g. refusing what cannot be met);
+   * `waited`: the change waited in the row gate for others on its rows (`contended`).
+   */
+  before?: (waited: boolean) => Promise<void>;
   /**
    * Hot rows the change locks (`sku:<code>`): `before` and the transaction run holding a place on each
    * (src/db/row-gate.ts), so one row's waiters hold a bounded number of pooled connections.
@@ -161,8 +164,8 @@ export async function runOnce<T>(
 ): Promise<{ value: T; replayed: boolean }> {
   checkIdempotencyKey(request.key);
   if (request.key == null) {
-    return withRows(dataSource, steps.contended, async () => {
-      await steps.before?.();
+    return withRows(dataSource, steps.contended, async (waited) => {
+      await steps.before?.(waited);
       return { value: await inTransaction(dataSource, steps.work), replayed: false };
     });
   }
@@ -172,8 +175,8 @@ export async function runOnce<T>(
     const earlier = await replay(dataSource.manager, request, hash, steps.load);
     if (earlier) return earlier;
   }
-  return withRows(dataSource, steps.contended, async () => {
-    await steps.before?.();
+  return withRows(dataSource, steps.contended, async (waited) => {
+    await steps.before?.(waited);
     // Written with the record when known ahead and nobody else can read the record before the commit.
     const ahead = recordsIsolated(dataSource) ? (steps.resultIdAhead ?? null) : null;
     for (let attempt = 1; ; attempt++) {

@@ -232,7 +232,9 @@ export class OrderService {
 
   /**
    * One order in its own transaction. `lookedUp`: placeOrder has just looked for an earlier result of the
-   * key and read the stock; otherwise (a merged transaction fell back) both are done again first.
+   * key and read the stock; otherwise (a merged transaction fell back) both are done again first. An order
+   * that waited in the row gate for others of its SKUs reads the stock again too: after a sell-out it is
+   * refused by that read, without taking the row lock.
    */
   private async placeSingle(order: PreparedOrder, lookedUp: boolean): Promise<Order> {
     for (let attempt = 1; ; attempt++) {
@@ -241,18 +243,11 @@ export class OrderService {
       try {
         const placed = await runOnce(this.dataSource, order.request, {
           lookedUp,
-          before: lookedUp
-            ? undefined
-            : async () =>
-                refuseWhatCannotBeMet(
-                  order.input,
-                  (
-                    await skusForSale(
-                      this.dataSource,
-                      order.input.lines.map((l) => l.skuCode),
-                    )
-                  ).skus,
-                ),
+          before: async (waited) => {
+            if (lookedUp && !waited) return;
+            const codes = order.input.lines.map((l) => l.skuCode);
+            refuseWhatCannotBeMet(order.input, (await skusForSale(this.dataSource, codes)).skus);
+          },
           // The waiting reservations of one SKU hold a bounded number of connections (src/db/row-gate.ts).
           contended: order.input.lines.map((l) => `sku:${l.skuCode}`),
           work: async (m) => {
