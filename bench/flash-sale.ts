@@ -4,7 +4,9 @@ import { performance } from 'node:perf_hooks';
 /**
  * The flash-sale case of the bench: `buyers` clients order 1 unit each of one SKU as fast as they get
  * answers, until the SKU has sold out and for `afterMs` more. Plain node:http with keep-alive sockets, one
- * per buyer, so every answer is read (autocannon counts responses, not what they say).
+ * per buyer, so every answer is read (autocannon counts responses, not what they say). A buyer answered
+ * TRY_AGAIN (the gateway shedding load) sends the same request, with the same idempotency key, again after
+ * its Retry-After, as the API asks of storefronts; its latency runs from the first send.
  */
 
 export interface FlashSaleOptions {
@@ -35,8 +37,10 @@ export interface Phase {
 export interface FlashSaleResult {
   accepted: number;
   refused: number;
-  /** Answers that were neither an order nor INSUFFICIENT_STOCK, by code. */
+  /** Final answers that were neither an order nor INSUFFICIENT_STOCK, by code. */
   other: Record<string, number>;
+  /** TRY_AGAIN answers, each followed by the same request again. */
+  triedAgain: number;
   /** From the start until the last unit sold: the accepted orders. */
   selling: Phase;
   /** After the last unit sold: the refusals of requests sent after it. */
@@ -64,7 +68,7 @@ const QUERY = 'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { 
 export async function flashSale(options: FlashSaleOptions): Promise<FlashSaleResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: options.buyers });
   const post = (body: string, key: string) =>
-    new Promise<string>((resolve, reject) => {
+    new Promise<{ text: string; retryAfter: number }>((resolve, reject) => {
       const req = request(
         {
           host: '127.0.0.1',
@@ -82,7 +86,7 @@ export async function flashSale(options: FlashSaleOptions): Promise<FlashSaleRes
           let text = '';
           res.setEncoding('utf8');
           res.on('data', (chunk: string) => (text += chunk));
-          res.on('end', () => resolve(text));
+          res.on('end', () => resolve({ text, retryAfter: Number(res.headers['retry-after'] ?? 1) }));
           res.on('error', reject);
         },
       );
@@ -90,7 +94,23 @@ export async function flashSale(options: FlashSaleOptions): Promise<FlashSaleRes
       req.end(body);
     });
 
+  /** The answer's code: OK for an order, the error's code, or NETWORK and the message. */
+  const answer = async (body: string, key: string) => {
+    try {
+      const { text, retryAfter } = await post(body, key);
+      const json = JSON.parse(text) as {
+        data?: { placeOrder?: { number: string } | null };
+        errors?: { extensions?: { code?: string } }[];
+      };
+      const code = json.data?.placeOrder?.number ? 'OK' : (json.errors?.[0]?.extensions?.code ?? 'NO_ANSWER');
+      return { code, retryAfter };
+    } catch (error) {
+      return { code: `NETWORK ${(error as Error).message}`, retryAfter: 0 };
+    }
+  };
+
   let sequence = 0;
+  let triedAgain = 0;
   let accepted = 0;
   let refused = 0;
   const other: Record<string, number> = {};
@@ -116,15 +136,12 @@ export async function flashSale(options: FlashSaleOptions): Promise<FlashSaleRes
       });
       const sentAt = performance.now();
       const afterSoldOut = soldOutAt !== null;
-      let code: string;
-      try {
-        const json = JSON.parse(await post(body, options.keys[n % options.keys.length])) as {
-          data?: { placeOrder?: { number: string } | null };
-          errors?: { extensions?: { code?: string } }[];
-        };
-        code = json.data?.placeOrder?.number ? 'OK' : (json.errors?.[0]?.extensions?.code ?? 'NO_ANSWER');
-      } catch (error) {
-        code = `NETWORK ${(error as Error).message}`;
+      const key = options.keys[n % options.keys.length];
+      let { code, retryAfter } = await answer(body, key);
+      while (code === 'TRY_AGAIN' && performance.now() < stopAt) {
+        triedAgain++;
+        await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000));
+        ({ code, retryAfter } = await answer(body, key));
       }
       const end = performance.now();
       lastEnd = Math.max(lastEnd, end);
@@ -151,6 +168,7 @@ export async function flashSale(options: FlashSaleOptions): Promise<FlashSaleRes
     accepted,
     refused,
     other,
+    triedAgain,
     selling: phase(sellingLatencies, soldAt - start),
     soldOut: phase(soldOutLatencies, soldOutAt === null ? 0 : lastEnd - soldOutAt),
   };

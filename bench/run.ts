@@ -576,7 +576,7 @@ interface FlashRun {
   /** The most database connections the gateway had busy at once while selling, and after. */
   peakBusySelling: number;
   peakBusySoldOut: number;
-  /** Exactly `units` orders, every other answer INSUFFICIENT_STOCK. */
+  /** Exactly `units` orders, every other final answer INSUFFICIENT_STOCK (after any TRY_AGAIN). */
   exact: boolean;
   /** The SKU's ledger afterwards: on hand = its movements = its lots, reserved = its open orders' lines. */
   ledger: {
@@ -721,7 +721,7 @@ async function runFlashSale(
       ledger.reserved <= ledger.onHand,
   };
   console.log(
-    `  accepted ${result.accepted} (${result.selling.perSecond}/s), refused ${result.refused}, other ${JSON.stringify(result.other)}; after the sell-out ${result.soldOut.perSecond} refusals/s`,
+    `  accepted ${result.accepted} (${result.selling.perSecond}/s), refused ${result.refused}, other ${JSON.stringify(result.other)}, TRY_AGAIN then sent again ${result.triedAgain}; after the sell-out ${result.soldOut.perSecond} refusals/s`,
   );
   return run;
 }
@@ -751,7 +751,7 @@ function printFlashSale(runs: FlashRun[], options: Options): void {
   const off = runs.find((r) => r.merging === 'off');
   for (const r of runs)
     console.log(
-      `flash sale, merging ${r.merging}: ${r.result.accepted} of ${options.units} units sold to ${options.buyers} buyers, ${r.result.refused} refused, other answers ${JSON.stringify(r.result.other)}: ${r.exact ? 'exact' : 'NOT EXACT'}; ledger ${r.ledgerHolds ? 'holds' : `BROKEN ${JSON.stringify(r.ledger)}`}`,
+      `flash sale, merging ${r.merging}: ${r.result.accepted} of ${options.units} units sold to ${options.buyers} buyers, ${r.result.refused} refused, other answers ${JSON.stringify(r.result.other)}, TRY_AGAIN then sent again ${r.result.triedAgain}: ${r.exact ? 'exact' : 'NOT EXACT'}; ledger ${r.ledgerHolds ? 'holds' : `BROKEN ${JSON.stringify(r.ledger)}`}`,
     );
   if (on && off && off.result.selling.perSecond > 0)
     console.log(

@@ -36,7 +36,8 @@ async function main(): Promise<void> {
     RATE_LIMIT_RESTORE_RATE: '10000000',
   });
   logger.level = config.logLevel;
-  const dataSource = await openDataSource(databaseUrl);
+  // With its limits, as src/index.ts opens it: session timeouts and the row gate of hot SKUs.
+  const dataSource = await openDataSource(databaseUrl, config);
 
   let statements = 0;
   let captured: Statement[] | null = null;
