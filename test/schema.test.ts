@@ -21,8 +21,9 @@ describe('the executable schema', () => {
     expect(fieldOf('StockLevel', 'onHand').resolve).toBeUndefined();
   });
 
-  it('keeps the resolver of renamed fields and of fields with a field resolver', () => {
+  it('keeps the resolver of renamed fields, of fields with a field resolver and of promised fields', () => {
     expect(fieldOf('Sku', 'id').resolve).toBeDefined(); // schema name id, property nodeId
     expect(fieldOf('Farm', 'phone').resolve).toBeDefined(); // personal data, guarded by the farm resolver
+    expect(fieldOf('OrderConnection', 'totalCount').resolve).toBeDefined(); // a Promise, counted when asked
   });
 });

@@ -5,7 +5,8 @@ import { getMetadataStorage } from 'type-graphql';
  * Drops type-graphql's wrapper from the fields that only read a property of the same name: no field resolver,
  * no `@Authorized`, no middleware. type-graphql gives each such field a resolver that reads `root[name]`;
  * without it graphql-jit (src/graphql/compiled-execution.ts) reads the property inline. A field whose schema
- * name differs from its property (`id` from `nodeId`) keeps its resolver, and so does any field this pass
+ * name differs from its property (`id` from `nodeId`) keeps its resolver, and so does one declared as a
+ * Promise (a connection's totalCount: jit awaits only what a resolver returns), and any field this pass
  * cannot match to its metadata.
  */
 export function readPlainFieldsInline(schema: GraphQLSchema): void {
@@ -27,6 +28,8 @@ export function readPlainFieldsInline(schema: GraphQLSchema): void {
       const metadata = declared.find((it) => it.schemaName === schemaName);
       if (!metadata || metadata.name !== schemaName || hasFieldResolver(metadata)) continue;
       if (metadata.roles || metadata.middlewares?.length) continue;
+      const prototype = (metadata.target as { prototype: object }).prototype;
+      if (Reflect.getMetadata('design:type', prototype, metadata.name) === Promise) continue;
       field.resolve = undefined;
     }
   }
