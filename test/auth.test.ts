@@ -2,6 +2,7 @@ import request from 'supertest';
 import { hashToken } from '../src/auth/api-key.service';
 import { Role } from '../src/graphql/enums';
 import { createReferenceData } from './support/fixtures';
+import { countSql } from './support/sql-counter';
 import { ADMIN_TOKEN, startTestApp, TestApp } from './support/test-app';
 
 let app: TestApp;
@@ -44,6 +45,45 @@ describe('authentication', () => {
     expect(after.status).toBe(401);
     expect(after.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
     expect((await app.gql(REVOKE, { id })).data.revokeApiKey).toBe(false);
+  });
+
+  it('looks a key up once for the requests that bring it at the same time', async () => {
+    const created = await app.gql(CREATE, {
+      input: { role: 'MERCHANT', label: 'storefront burst', merchantCode: 'M-BAOFU-01' },
+    });
+    const { token } = created.data.createApiKey;
+    const sql = countSql(app.dataSource);
+    try {
+      const principals = await Promise.all(
+        Array.from({ length: 10 }, () => app.gateway.services.apiKeys.authenticate(token)),
+      );
+      expect(principals.map((p) => [p?.role, p?.merchant?.code])).toEqual(
+        Array.from({ length: 10 }, () => ['MERCHANT', 'M-BAOFU-01']),
+      );
+      // The key's row and its merchant's, once.
+      expect(sql.count).toBe(2);
+    } finally {
+      sql.restore();
+    }
+  });
+
+  it('does not share a lookup begun before a revocation was heard with the requests after it', async () => {
+    const created = await app.gql(CREATE, {
+      input: { role: 'MERCHANT', label: 'storefront revoked', merchantCode: 'M-BAOFU-01' },
+    });
+    const { token } = created.data.createApiKey;
+    const { apiKeys, events } = app.gateway.services;
+    const sql = countSql(app.dataSource);
+    try {
+      const before = apiKeys.authenticate(token);
+      // Any revocation heard (of another key here): the lookup running may have read a key revoked since.
+      events.apiKeysRevoked([0]);
+      const after = apiKeys.authenticate(token);
+      await Promise.all([before, after]);
+      expect(sql.count).toBe(4);
+    } finally {
+      sql.restore();
+    }
   });
 
   it('answers me for ADMIN_TOKEN and for a key of each role', async () => {

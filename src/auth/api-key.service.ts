@@ -32,14 +32,18 @@ const KEYS_KEPT = 10_000;
  */
 export class ApiKeyService {
   private readonly known = new Map<string, { principal: Principal; keyId: number; until: number }>();
+  /** Database lookups running now, by token hash, with the revocations heard when each began. */
+  private readonly lookups = new Map<string, { principal: Promise<Principal | null>; revocations: number }>();
   /** Revocations heard so far: a lookup that overlapped one is not kept. */
   private revocations = 0;
+  private readonly adminTokenHash: Buffer | null;
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly adminToken?: string,
+    adminToken?: string,
     private readonly events?: GatewayEvents,
   ) {
+    this.adminTokenHash = adminToken ? Buffer.from(hashToken(adminToken), 'hex') : null;
     if (events instanceof EventEmitter) events.on(API_KEYS_REVOKED, (ids: number[]) => this.forget(ids));
   }
 
@@ -92,7 +96,9 @@ export class ApiKeyService {
 
   /** The caller of a bearer token, or null for an unknown or revoked one. */
   async authenticate(token: string): Promise<Principal | null> {
-    if (this.adminToken && safeEqual(token, this.adminToken)) {
+    const tokenHash = hashToken(token);
+    // Compared as hashes of equal length, in constant time.
+    if (this.adminTokenHash && timingSafeEqual(Buffer.from(tokenHash, 'hex'), this.adminTokenHash)) {
       return Object.assign(new Principal(), {
         role: Role.ADMIN,
         merchant: null,
@@ -100,10 +106,24 @@ export class ApiKeyService {
         keyScope: 'admin-token',
       });
     }
-    const tokenHash = hashToken(token);
     const now = Date.now();
     const kept = this.known.get(tokenHash);
     if (kept && kept.until > now) return kept.principal;
+    // Requests with one key at once (the first second of a flash sale) share one lookup, unless a revocation
+    // was heard since it began.
+    const running = this.lookups.get(tokenHash);
+    if (running && running.revocations === this.revocations) return running.principal;
+    const lookup = { principal: this.lookUp(tokenHash, now), revocations: this.revocations };
+    this.lookups.set(tokenHash, lookup);
+    try {
+      return await lookup.principal;
+    } finally {
+      if (this.lookups.get(tokenHash) === lookup) this.lookups.delete(tokenHash);
+    }
+  }
+
+  /** The key of this hash from the database, kept unless a revocation was heard meanwhile. */
+  private async lookUp(tokenHash: string, now: number): Promise<Principal | null> {
     const revocations = this.revocations;
     const key = await this.dataSource.getRepository(ApiKey).findOneBy({ tokenHash });
     if (!key || key.revokedAt) return null;
@@ -123,10 +143,4 @@ export class ApiKeyService {
     }
     return principal;
   }
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(hashToken(a));
-  const right = Buffer.from(hashToken(b));
-  return timingSafeEqual(left, right);
 }
