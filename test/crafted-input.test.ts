@@ -160,10 +160,13 @@ describe('characters in text', () => {
       code: 'BAD_USER_INPUT',
       field: 'destination.address',
     });
-    const key = await app.gql(
-      'mutation { receiveLot(input: { idempotencyKey: "key\\u0000", skuCode: "JC-MILLET-2500G", farmCode: "FARM-QINSHUI-001", quantity: 1, locationCode: "A-01-01" }) { code } }',
-    );
-    expect(key.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'idempotencyKey' });
+    // The same document twice: the second comes from Apollo's store of parsed documents, checked again.
+    for (let i = 0; i < 2; i++) {
+      const key = await app.gql(
+        'mutation { receiveLot(input: { idempotencyKey: "key\\u0000", skuCode: "JC-MILLET-2500G", farmCode: "FARM-QINSHUI-001", quantity: 1, locationCode: "A-01-01" }) { code } }',
+      );
+      expect(key.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'idempotencyKey' });
+    }
     const reason = await app.gql('mutation($r: String!) { holdLot(code: "LOT-X", reason: $r) { code } }', {
       r: 'mould\u0000',
     });

@@ -38,17 +38,22 @@ function checkLiteral(node: ValueNode, path: string[], name: string): void {
     for (const field of node.fields) checkLiteral(field.value, [...path, field.name.value], name);
 }
 
+/** Documents whose literals were checked and hold no such text (Apollo keeps parsed documents). */
+const cleanDocuments = new WeakSet<DocumentNode>();
+
 /**
  * Refuses, before anything runs, a request whose arguments or variables hold text no field accepts: one
- * check for every input of the API (BAD_USER_INPUT naming the field).
+ * check for every input of the API (BAD_USER_INPUT naming the field). A document's literals are walked once.
  */
 export function checkInputText(document: DocumentNode, variables: Record<string, unknown> | undefined): void {
   for (const [name, value] of Object.entries(variables ?? {})) checkValue(value, [], name);
+  if (cleanDocuments.has(document)) return;
   visit(document, {
     Argument(node) {
       checkLiteral(node.value, [], node.name.value);
     },
   });
+  cleanDocuments.add(document);
 }
 
 export function inputTextPlugin(): ApolloServerPlugin {
