@@ -1,5 +1,8 @@
 import { In } from 'typeorm';
-import { entitiesOf, rowsWhereIn } from '../src/db/raw-rows';
+import { entitiesOf, insertRows, rowsWhereIn } from '../src/db/raw-rows';
+import { OrderEvent } from '../src/orders/order-event.entity';
+import { OrderLine } from '../src/orders/order-line.entity';
+import { Order } from '../src/orders/order.entity';
 import { createReferenceData } from './support/fixtures';
 import { place, receive, transition } from './support/operations';
 import { startTestApp, TestApp } from './support/test-app';
@@ -65,4 +68,51 @@ it('gives a query builder page the entities getMany gives, and leaves a joined q
   expect((await joined.clone().getRawMany()).length).toBe(2);
   expect(await entitiesOf(joined.clone())).toEqual(await joined.clone().getMany());
   expect(await entitiesOf(joined.clone())).toHaveLength(1);
+});
+
+// A merged batch writes its orders, lines and events through insertRows: each row must be stored as TypeORM's
+// query builder stores it (dates, money, enums, nulls alike).
+it('inserts rows as the query builder inserts them', async () => {
+  const m = app.dataSource.manager;
+  const order = (await m.getRepository(Order).find({ order: { id: 'ASC' }, take: 1 }))[0];
+  const lines = await m.getRepository(OrderLine).find({ where: { orderId: order.id }, order: { id: 'ASC' } });
+  const events = await m
+    .getRepository(OrderEvent)
+    .find({ where: { orderId: order.id }, order: { id: 'ASC' } });
+  const [{ top }] = await m.query('SELECT MAX(id) AS top FROM orders');
+  const viaBuilder = Number(top) + 1;
+  const viaRows = Number(top) + 2;
+  const copies = (orderId: number) => ({
+    order: { ...order, id: orderId, number: `${order.number}-${orderId}` },
+    lines: lines.map(({ id: _id, ...line }) => ({ ...line, orderId })),
+    events: events.map(({ id: _id, ...event }) => ({ ...event, orderId })),
+  });
+  const built = copies(viaBuilder);
+  const insert = (entity: typeof Order | typeof OrderLine | typeof OrderEvent, rows: object[]) =>
+    m.createQueryBuilder().insert().into(entity).values(rows).updateEntity(false).execute();
+  await insert(Order, [built.order]);
+  await insert(OrderLine, built.lines);
+  await insert(OrderEvent, built.events);
+  const raw = copies(viaRows);
+  await insertRows(m, Order, [raw.order]);
+  await insertRows(m, OrderLine, raw.lines);
+  await insertRows(m, OrderEvent, raw.events);
+
+  const stored = async (orderId: number) => {
+    const { id: _id, number: _number, ...o } = await m.getRepository(Order).findOneByOrFail({ id: orderId });
+    const without = <T extends { id: number; orderId: number }>({ id: _i, orderId: _o, ...rest }: T) => rest;
+    return {
+      order: o,
+      lines: (await m.getRepository(OrderLine).find({ where: { orderId }, order: { id: 'ASC' } })).map(
+        without,
+      ),
+      events: (await m.getRepository(OrderEvent).find({ where: { orderId }, order: { id: 'ASC' } })).map(
+        without,
+      ),
+    };
+  };
+  const expected = await stored(viaBuilder);
+  expect(expected.lines).toHaveLength(2);
+  expect(expected.events.length).toBeGreaterThan(0);
+  expect(await stored(viaRows)).toEqual(expected);
 });

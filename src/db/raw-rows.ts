@@ -1,4 +1,4 @@
-import { DataSource, EntityTarget, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { DataSource, EntityManager, EntityTarget, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { DriverUtils } from 'typeorm/driver/DriverUtils';
 import { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 
@@ -114,4 +114,40 @@ export async function entitiesOf<T extends ObjectLiteral>(query: SelectQueryBuil
   }
   const rows: Record<string, unknown>[] = await query.getRawMany();
   return rows.map((raw) => hydrate(plan, raw, keys) as T);
+}
+
+/**
+ * Inserts `rows` of an entity in one plain INSERT, each value converted by the driver as TypeORM's query
+ * builder converts it (transformers, dates, booleans). The query builder's bookkeeping of named parameters
+ * grows with the square of a merged batch's values. Every row gives the same columns; those no row gives
+ * (a generated id) are left to the database.
+ */
+export async function insertRows(
+  m: EntityManager,
+  entity: EntityTarget<ObjectLiteral>,
+  rows: ObjectLiteral[],
+): Promise<void> {
+  if (!rows.length) return;
+  const metadata = m.connection.getMetadata(entity);
+  const driver = m.connection.driver;
+  const columns = metadata.columns.filter(
+    (c) => c.isInsert && !c.isVirtual && c.getEntityValue(rows[0]) !== undefined,
+  );
+  const values: unknown[] = [];
+  for (const row of rows) {
+    for (const column of columns) {
+      const value = column.getEntityValue(row);
+      if (value === undefined)
+        throw new Error(`insertRows: a row of ${metadata.name} leaves out ${column.propertyName}`);
+      values.push(driver.preparePersistentValue(value, column));
+    }
+  }
+  const q = (name: string) => driver.escape(name);
+  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  await m.query(
+    `INSERT INTO ${q(metadata.tableName)} (${columns.map((c) => q(c.databaseName)).join(', ')}) VALUES ${rows
+      .map(() => tuple)
+      .join(', ')}`,
+    values,
+  );
 }

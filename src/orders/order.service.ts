@@ -6,6 +6,7 @@ import { Sku } from '../catalog/sku.entity';
 import { VillageStation } from '../catalog/village-station.entity';
 import { recordOrderDispatched, recordOrdersPlaced } from '../dashboard/rollup.service';
 import { GatewayEvents } from '../events';
+import { insertRows } from '../db/raw-rows';
 import { databaseFault } from '../db/faults';
 import { logger } from '../logger';
 import { Connection, ConnectionArgs, paginate } from '../graphql/connection';
@@ -369,12 +370,11 @@ export class OrderService {
         }),
       );
     });
-    // Inserted as they are: TypeORM would otherwise overwrite the ids from the driver's insertId.
-    const insert = (entity: typeof Order | typeof OrderLine | typeof OrderEvent, rows: object[]) =>
-      m.createQueryBuilder().insert().into(entity).values(rows).updateEntity(false).execute();
-    await insert(Order, orders);
-    await insert(OrderLine, lines);
-    await insert(
+    // Inserted as they are, in one statement a table (src/db/raw-rows.ts).
+    await insertRows(m, Order, orders);
+    await insertRows(m, OrderLine, lines);
+    await insertRows(
+      m,
       OrderEvent,
       batch.map((job, i) => ({
         orderId: ids[i],
