@@ -12,6 +12,12 @@ interface Statement {
   params: unknown[];
 }
 
+/** CPU time this process has used, user and system, in µs. */
+function cpuMicros(): number {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+}
+
 async function main(): Promise<void> {
   const pool = createPool({
     uri: process.argv[2],
@@ -58,6 +64,7 @@ async function main(): Promise<void> {
     process.send!({
       cmd: message.cmd,
       peakRss: Math.max(peakRss, process.memoryUsage().rss),
+      cpuMicros: cpuMicros(),
       statements: 0,
       graphqlErrors: 0,
     });

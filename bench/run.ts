@@ -91,6 +91,8 @@ interface Stats {
   firstError: string | null;
   rss: number;
   peakRss: number;
+  /** CPU time the process has used so far (user and system), µs. */
+  cpuMicros: number;
   busyConnections: number;
   peakBusyConnections: number;
   captured?: { sql: string; params: unknown[] }[];
@@ -153,6 +155,8 @@ interface Row {
   p99Ms: number;
   errors: number;
   sqlPerRequest: number | null;
+  /** CPU time (user and system) the target's process used per completed request. */
+  cpuMsPerRequest: number | null;
   peakRssMb: number;
   firstError?: string | null;
 }
@@ -171,7 +175,7 @@ async function measure(child: Child, scenario: Scenario, options: Options, durat
       duration: seconds,
     });
   if (options.warmup > 0) await run(options.warmup);
-  await child.ask('reset');
+  const cpuBefore = (await child.ask('reset')).cpuMicros;
   // --profile: a CPU profile of the gateway for each of its scenarios, beside the flash sale's.
   const profiled = options.profile && scenario.target === 'gateway';
   if (profiled) await child.ask('profile-start');
@@ -190,6 +194,7 @@ async function measure(child: Child, scenario: Scenario, options: Options, durat
       scenario.target === 'gateway' && completed > 0
         ? Math.round((stats.statements / completed) * 10) / 10
         : null,
+    cpuMsPerRequest: completed > 0 ? Math.round((stats.cpuMicros - cpuBefore) / completed / 10) / 100 : null,
     peakRssMb: Math.round(stats.peakRss / 1048576),
     firstError: stats.firstError ?? null,
   };
@@ -761,7 +766,17 @@ function printFlashSale(runs: FlashRun[], options: Options): void {
 }
 
 function printTable(rows: Row[]): void {
-  const header = ['scenario', 'target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'SQL/req', 'peak RSS MB'];
+  const header = [
+    'scenario',
+    'target',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'errors',
+    'SQL/req',
+    'CPU ms/req',
+    'peak RSS MB',
+  ];
   const cells = rows.map((r) => [
     r.scenario,
     r.target,
@@ -770,6 +785,7 @@ function printTable(rows: Row[]): void {
     String(r.p99Ms),
     String(r.errors),
     r.sqlPerRequest === null ? '-' : String(r.sqlPerRequest),
+    r.cpuMsPerRequest === null ? '-' : r.cpuMsPerRequest.toFixed(2),
     String(r.peakRssMb),
   ]);
   console.log(`\n${markdownTable(header, cells)}`);

@@ -21,6 +21,12 @@ interface Statement {
   params: unknown[];
 }
 
+/** CPU time this process has used, user and system, in µs. */
+function cpuMicros(): number {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+}
+
 async function main(): Promise<void> {
   const databaseUrl = process.argv[2];
   const adminToken = process.argv[3];
@@ -109,6 +115,7 @@ async function main(): Promise<void> {
       firstError,
       rss,
       peakRss,
+      cpuMicros: cpuMicros(),
       busyConnections: busy,
       peakBusyConnections: peakBusy,
     };
