@@ -124,6 +124,9 @@ export async function createApp(
 
   const app = express();
   app.disable('x-powered-by');
+  // No ETags: express would hash every GraphQL answer, and nothing revalidates a POST. Static files
+  // (src/web/static-files.ts) are revalidated by their Last-Modified.
+  app.set('etag', false);
   app.use(requestLog(metrics));
   app.use(cors(config.corsOrigins));
   app.get('/health', (_req, res) => {

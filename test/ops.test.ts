@@ -130,6 +130,22 @@ describe('request ids and the access log', () => {
     expect(JSON.stringify(lines)).not.toContain('gd_secret_but_unknown');
   });
 
+  it('sends no ETag with a GraphQL answer (nothing revalidates a POST); static files revalidate by date', async () => {
+    const token = await app.keyFor(Role.OFFICIAL);
+    const answer = await request(app.gateway.app)
+      .post('/graphql')
+      .set('authorization', `Bearer ${token}`)
+      .send({ query: '{ farms(first: 1) { nodes { code } } }' });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.etag).toBeUndefined();
+    const page = await request(app.gateway.app).get('/dashboard/assets/dashboard.css');
+    expect(page.status).toBe(200);
+    const again = await request(app.gateway.app)
+      .get('/dashboard/assets/dashboard.css')
+      .set('if-modified-since', page.headers['last-modified']);
+    expect(again.status).toBe(304);
+  });
+
   it('keeps a sane incoming x-request-id and replaces any other', async () => {
     const kept = await request(app.gateway.app).get('/health').set('x-request-id', 'lb-7f3c.2a:01');
     expect(kept.headers['x-request-id']).toBe('lb-7f3c.2a:01');
