@@ -155,18 +155,15 @@ describe('placeOrder', () => {
 
   it('lets the conditional reservation decide when the availability read was stale, keeping nothing', async () => {
     const pear = await stockOf(app, 'JC-PEAR-5KG');
-    const read = stockSql.skusForSale;
+    const skusOf = stockSql.skusOfRows;
     // The lookup of the lines (before any write) sees plenty, as if another order had not committed yet.
     const lookups = jest
-      .spyOn(stockSql, 'skusForSale')
-      .mockImplementationOnce(async (ds, codes, also) => {
-        const { skus, rows } = await read(ds, codes, also);
-        return {
-          skus: new Map([...skus].map(([code, sku]) => [code, { ...sku, available: 1_000_000 }])),
-          rows,
-        };
+      .spyOn(stockSql, 'skusOfRows')
+      .mockImplementationOnce((rows) => {
+        const skus = skusOf(rows);
+        return new Map([...skus].map(([code, sku]) => [code, { ...sku, available: 1_000_000 }]));
       })
-      .mockImplementation(read);
+      .mockImplementation(skusOf);
     const reads = jest.spyOn(stockSql, 'availableBySku');
     const before = await snapshot(app);
     const res = await placeOrderRaw(

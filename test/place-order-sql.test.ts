@@ -149,3 +149,53 @@ describe('placeOrder of an ordinary SKU', () => {
     expect(statements.filter((sql) => sql === 'START TRANSACTION')).toHaveLength(1);
   });
 });
+
+(onMysql ? describe : describe.skip)('concurrent placeOrders share their first read (MySQL)', () => {
+  it('refuses a sold-out SKU to 29 orders and replays a placed order in the same statements', async () => {
+    await receive(app, { skuCode: 'JC-PEAR-5KG', quantity: 1, locationCode: 'C-01-01' });
+    const input = (idempotencyKey: string) => ({
+      idempotencyKey,
+      lines: [{ skuCode: 'JC-PEAR-5KG', quantity: 1 }],
+      destination: { stationCode: 'ST-GAODU-BAOFU' },
+    });
+    const place = (key: string) =>
+      app.gql(
+        'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { number } }',
+        { input: input(key) },
+        merchant,
+      );
+    const lastUnit = nextKey('last');
+    const placed = await place(lastUnit);
+    expect(placed.errors).toBeUndefined();
+
+    // The two places of the shared reads are held until the other 28 orders wait for one.
+    const reads = app.gateway.services.orders.saleReads;
+    const query = app.dataSource.query.bind(app.dataSource);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    jest
+      .spyOn(app.dataSource, 'query')
+      .mockImplementationOnce(async (sql, params) => (await held, query(sql, params)))
+      .mockImplementationOnce(async (sql, params) => (await held, query(sql, params)))
+      .mockImplementation(query);
+    let answers: Awaited<ReturnType<typeof place>>[] = [];
+    const statements = await statementsOf(app.dataSource, async () => {
+      const keys = [...Array.from({ length: 29 }, () => nextKey('sold-out')), lastUnit];
+      const all = Promise.all(keys.map(place));
+      for (let i = 0; i < 500 && reads.waiting < 28; i++)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(reads.waiting).toBe(28);
+      release();
+      answers = await all;
+    });
+    jest.restoreAllMocks();
+
+    expect(answers.slice(0, 29).map((a) => a.errors?.[0].extensions.code)).toEqual(
+      Array(29).fill('INSUFFICIENT_STOCK'),
+    );
+    expect(answers[29]).toEqual(placed);
+    // Two reads alone, one for the 28 that waited, and the replayed order's row: no transaction.
+    expect(statements.filter((sql) => sql.includes('UNION ALL'))).toHaveLength(1);
+    expect(statements).toHaveLength(4);
+  });
+});

@@ -8,6 +8,7 @@ import { recordOrderDispatched, recordOrdersPlaced } from '../dashboard/rollup.s
 import { GatewayEvents } from '../events';
 import { insertRows } from '../db/raw-rows';
 import { databaseFault } from '../db/faults';
+import { SharedReads } from '../db/shared-reads';
 import { logger } from '../logger';
 import { Connection, ConnectionArgs, paginate } from '../graphql/connection';
 import { LotStatus, MovementType, OrderStatus, Role } from '../graphql/enums';
@@ -33,7 +34,8 @@ import {
   idByCode,
   recordMovement,
   SkuForSale,
-  skusForSale,
+  skusForSaleRead,
+  skusOfRows,
   takeAvailable,
 } from '../stock/stock-sql';
 import { currentTime, shanghaiDate, shanghaiToday } from '../time';
@@ -107,6 +109,8 @@ export class OrderService {
   private readonly ids: OrderIds;
   /** Concurrent orders of one SKU placed together; null with ORDER_MERGING=off. */
   readonly merger: ReservationMerger<PreparedOrder, Order> | null;
+  /** placeOrder's first read (its key, SKUs, stock, station and carrier), shared by concurrent orders. */
+  readonly saleReads: SharedReads;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -114,6 +118,7 @@ export class OrderService {
     { merging = true }: { merging?: boolean } = {},
   ) {
     this.ids = new OrderIds(dataSource);
+    this.saleReads = new SharedReads(dataSource);
     this.merger = merging ? new ReservationMerger((jobs) => this.placeBatch(jobs)) : null;
   }
 
@@ -160,15 +165,17 @@ export class OrderService {
     };
     // One read for the key's record, the SKUs with their stock, the station and the carrier; a replay comes
     // first, sold out or not.
-    const { skus, rows } = await skusForSale(
-      this.dataSource,
-      input.lines.map((l) => l.skuCode),
-      [
-        keyLookupJoin(request),
-        idByCode(this.dataSource.getMetadata(VillageStation).tableName, 'station', destination.stationCode),
-        idByCode(this.dataSource.getMetadata(Carrier).tableName, 'carrier', input.carrierCode ?? null),
-      ],
+    const rows = await this.saleReads.read(
+      skusForSaleRead(
+        input.lines.map((l) => l.skuCode),
+        [
+          keyLookupJoin(request),
+          idByCode(this.dataSource.getMetadata(VillageStation).tableName, 'station', destination.stationCode),
+          idByCode(this.dataSource.getMetadata(Carrier).tableName, 'carrier', input.carrierCode ?? null),
+        ],
+      ),
     );
+    const skus = skusOfRows(rows);
     const earlier = rows.length
       ? await earlierFromJoin(this.dataSource, request, rows[0], loadOrder)
       : await earlierResult(this.dataSource, request, loadOrder);
@@ -247,7 +254,8 @@ export class OrderService {
           before: async (waited) => {
             if (lookedUp && !waited) return;
             const codes = order.input.lines.map((l) => l.skuCode);
-            refuseWhatCannotBeMet(order.input, (await skusForSale(this.dataSource, codes)).skus);
+            const { sql, params } = skusForSaleRead(codes);
+            refuseWhatCannotBeMet(order.input, skusOfRows(await this.dataSource.query(sql, params)));
           },
           // The waiting reservations of one SKU hold a bounded number of connections (src/db/row-gate.ts).
           contended: order.input.lines.map((l) => `sku:${l.skuCode}`),

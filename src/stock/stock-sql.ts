@@ -2,6 +2,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { MovementType } from '../graphql/enums';
 import { currentTime, shanghaiToday } from '../time';
 import { availableOf, expiredUnitsSql, partsFromRow, unclampedAvailableSql } from './availability';
+import { Read } from '../db/shared-reads';
 import { StockMovement } from './stock-movement.entity';
 
 /**
@@ -108,26 +109,26 @@ export function idByCode(table: string, alias: string, code: string | null): Joi
 }
 
 /**
- * The SKUs of these codes with what can be sold of each now, in one plain read (no lock): placeOrder's
- * lookup of its lines, which also refuses at once what the stock cannot meet. Only the conditional UPDATE
- * of takeAvailable ever accepts a reservation. `also` joins more columns to every row (the order's key,
- * its station and carrier): each join matches one row at most, and its parameters are in `params`.
+ * The read of the SKUs of these codes with what can be sold of each now (no lock): placeOrder's lookup of
+ * its lines, which also refuses at once what the stock cannot meet. Only the conditional UPDATE of
+ * takeAvailable ever accepts a reservation. `also` joins more columns to every row (the order's key, its
+ * station and carrier): each join matches one row at most, and its parameters are in `params`.
+ * A plain SELECT, so concurrent ones can share a statement (src/db/shared-reads.ts).
  */
-export async function skusForSale(
-  m: DataSource | EntityManager,
-  codes: string[],
-  also: JoinedColumns[] = [],
-): Promise<{ skus: Map<string, SkuForSale>; rows: Record<string, unknown>[] }> {
-  if (codes.length === 0) return { skus: new Map(), rows: [] };
-  const rows: Record<string, unknown>[] = await m.query(
-    `SELECT s.id AS id, s.code AS code, s.active AS active, s.price_fen AS price_fen,
+export function skusForSaleRead(codes: string[], also: JoinedColumns[] = []): Read {
+  return {
+    sql: `SELECT s.id AS id, s.code AS code, s.active AS active, s.price_fen AS price_fen,
             sl.on_hand AS on_hand, sl.reserved AS reserved, sl.held_or_expired AS held_or_expired,
             ${expiredUnitsSql('s.id', '?')} AS expired_not_written_off${also.map((j) => `, ${j.columns}`).join('')}
      FROM sku s LEFT JOIN stock_level sl ON sl.sku_id = s.id ${also.map((j) => j.join).join(' ')}
      WHERE s.code IN (${codes.map(() => '?').join(', ')})`,
-    [shanghaiToday(), ...also.flatMap((j) => j.params), ...codes],
-  );
-  const skus = new Map(
+    params: [shanghaiToday(), ...also.flatMap((j) => j.params), ...codes],
+  };
+}
+
+/** The SKUs of rows of skusForSaleRead, by code. */
+export function skusOfRows(rows: Record<string, unknown>[]): Map<string, SkuForSale> {
+  return new Map(
     rows.map((r) => [
       String(r.code),
       {
@@ -139,7 +140,6 @@ export async function skusForSale(
       },
     ]),
   );
-  return { skus, rows };
 }
 
 /** A placeholder for a unique code until the row's id is known. */
