@@ -18,6 +18,7 @@ import {
   unknownKey,
 } from './graphql/errors';
 import { compiledExecution } from './graphql/compiled-execution';
+import { stringifyResult } from './graphql/result-json';
 import { documentShapeRule, PARSE_OPTIONS, queryLimitsPlugin } from './graphql/query-cost';
 import { Loaders } from './loaders';
 import { Metrics } from './metrics';
@@ -103,6 +104,8 @@ export async function createApp(
     stopOnTerminationSignals: false,
     allowBatchedHttpRequests: false,
     formatError: (formatted, error) => formatError(formatted, error, production),
+    // Kept dashboard answers are serialised once (src/graphql/result-json.ts).
+    stringifyResult,
     parseOptions: PARSE_OPTIONS,
     // The document's shape (operations, aliases, fields) is checked before graphql-js's rules walk it.
     validationRules: [documentShapeRule],

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { createApp, GatewayApp } from '../src/app';
+import { serializeOnce, stringifyResult } from '../src/graphql/result-json';
 import { addDays, shanghaiToday } from '../src/time';
 import { createReferenceData } from './support/fixtures';
 import { orderFlow } from './support/order-flow';
@@ -75,6 +76,30 @@ describe('whole dashboard answers of closed ranges, one instance', () => {
     const after = await dashboardOf(app.gateway, WITH_STOCK);
     expect(after.stockValue.amount).not.toBe(before.stockValue.amount);
   });
+
+  it("writes a kept answer's JSON once, and each answer it gives is the same bytes", async () => {
+    // A query of its own, so its answer is not kept yet.
+    const query = DASHBOARD.replace('ordersPlaced ordersDispatched', 'ordersDispatched ordersPlaced');
+    const post = () =>
+      request(app.gateway.app)
+        .post('/graphql')
+        .set('content-type', 'application/json')
+        .set('authorization', `Bearer ${ADMIN_TOKEN}`)
+        .send({ query, variables: range });
+    const stringify = jest.spyOn(JSON, 'stringify');
+    const answers = [await post(), await post(), await post()];
+    const dashboards = stringify.mock.calls.filter(([value]) => {
+      const v = value as { dashboard?: unknown; data?: { dashboard?: unknown } } | null;
+      return (
+        typeof v === 'object' && v !== null && (v.dashboard !== undefined || v.data?.dashboard !== undefined)
+      );
+    });
+    stringify.mockRestore();
+    expect(dashboards).toHaveLength(1);
+    expect(answers[0].body.data.dashboard.ordersPlaced).toBeGreaterThan(0);
+    expect(answers[1].text).toBe(answers[0].text);
+    expect(answers[2].text).toBe(`${JSON.stringify(answers[0].body)}\n`);
+  });
 });
 
 describe('whole dashboard answers of closed ranges, two instances through Redis', () => {
@@ -111,5 +136,20 @@ describe('whole dashboard answers of closed ranges, two instances through Redis'
       answer = await dashboardOf(second);
     }
     expect([answer.ordersDispatched, answer.parcelsDispatched]).toEqual([2, 3]);
+  });
+});
+
+describe('the JSON of a response body', () => {
+  const data = { dashboard: { ordersPlaced: 3, daily: [{ date: '2026-12-01', parcels: 2 }], note: null } };
+  const extensions = { cost: { requestedQueryCost: 7 } };
+
+  it('is what JSON.stringify writes, for data written once as for any other', () => {
+    const marked = structuredClone(data);
+    serializeOnce(marked);
+    for (const result of [{ data: marked }, { data: marked, extensions }, { data: marked, extensions }])
+      expect(stringifyResult(result)).toBe(`${JSON.stringify(result)}\n`);
+    const errors = [{ message: 'x', extensions: { code: 'BAD_USER_INPUT' } }];
+    for (const result of [{ data }, { data, extensions }, { errors, data: marked }, { errors }])
+      expect(stringifyResult(result)).toBe(`${JSON.stringify(result)}\n`);
   });
 });

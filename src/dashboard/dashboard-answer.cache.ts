@@ -4,6 +4,7 @@ import { Kind, OperationDefinitionNode } from 'graphql';
 import { Context } from '../context';
 import { ROLLUPS_CHANGED, STOCK_CHANGED } from '../events';
 import { Role } from '../graphql/enums';
+import { serializeOnce } from '../graphql/result-json';
 import { addDays, Clock, shanghaiDate } from '../time';
 
 /** How long a whole answer is kept at most: a rebuild of the rollups (no events) shows after this long. */
@@ -103,6 +104,8 @@ export class DashboardAnswerCache {
     const lastClosed = lastClosedDay(this.clock);
     if (!read.ranges.length || read.ranges.some(([, to]) => to > lastClosed) || read.stale) return;
     this.answers.delete(key);
+    // Answers never change once kept: their JSON is written once for every request they answer.
+    serializeOnce(data);
     this.answers.set(key, {
       ranges: read.ranges,
       readsStock: read.readsStock,
