@@ -132,6 +132,26 @@ export async function createApp(
   app.set('etag', false);
   app.use(requestLog(metrics));
   app.use(cors(config.corsOrigins));
+  // GraphiQL first: it sends a browser's GET /graphql to its page.
+  if (config.graphiql) app.use(graphiqlRouter());
+  // GraphQL before the other routes: its requests, nearly all of them, then pass no other route's match.
+  const lateWork = new LateWork();
+  app.use(
+    '/graphql',
+    express.json({ limit: '256kb' }),
+    withDeadline(
+      expressMiddleware(apollo, {
+        context: ({ req }) => recordedContext(req, () => contextFor(req.headers.authorization)),
+      }),
+      config.responseTimeoutMs,
+      lateWork,
+      (req, res) => {
+        const answer = tryAgainResponse('deadline');
+        recordCode(req, 'TRY_AGAIN');
+        res.status(answer.status).set('retry-after', answer.retryAfter).json(answer.body);
+      },
+    ),
+  );
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -152,26 +172,8 @@ export async function createApp(
     }
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  if (config.graphiql) app.use(graphiqlRouter());
   app.use(exportRouter(dataSource, services, limiter));
   app.use(dashboardRouter());
-  const lateWork = new LateWork();
-  app.use(
-    '/graphql',
-    express.json({ limit: '256kb' }),
-    withDeadline(
-      expressMiddleware(apollo, {
-        context: ({ req }) => recordedContext(req, () => contextFor(req.headers.authorization)),
-      }),
-      config.responseTimeoutMs,
-      lateWork,
-      (req, res) => {
-        const answer = tryAgainResponse('deadline');
-        recordCode(req, 'TRY_AGAIN');
-        res.status(answer.status).set('retry-after', answer.retryAfter).json(answer.body);
-      },
-    ),
-  );
   app.use(httpErrorHandler);
 
   const stop = async () => {
